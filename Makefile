@@ -1,0 +1,54 @@
+# ZPrimeToys — every target installs what is missing first (`make deps`).
+SWIFT      ?= swift
+RELEASE    := .build/release/zptoys
+VENV       := Validation/.venv
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release test run quick bench validate clean help
+
+all: build
+
+help:
+	@echo "make run       the default end-to-end study into results/"
+	@echo "make test      build and run the test suite"
+	@echo "make bench     the benchmark suite (figures and ratios from one run)"
+	@echo "make validate  cross-checks against pyhf (own virtual environment in $(VENV))"
+	@echo "make deps      install missing system packages (libgsl-dev, pkg-config)"
+
+# GSL through pkg-config; installed from Debian when missing.
+deps:
+	@if ! command -v pkg-config >/dev/null 2>&1 || ! pkg-config --exists gsl; then \
+	  echo "installing libgsl-dev and pkg-config"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libgsl-dev pkg-config; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product zptoys
+
+test: deps
+	$(SWIFT) build
+	$(SWIFT) test
+
+run: release
+	$(RELEASE) run
+
+quick: release
+	$(RELEASE) run --quick
+
+bench: release
+	$(RELEASE) bench
+
+$(VENV)/.ready: Validation/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r Validation/requirements.txt
+	touch $@
+
+validate: release $(VENV)/.ready
+	PATH="$(CURDIR)/.build/release:$$PATH" $(VENV)/bin/python Validation/validate.py
+
+clean:
+	rm -rf .build results

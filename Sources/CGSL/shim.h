@@ -1,0 +1,27 @@
+// The GSL headers ZPrimeToys uses. Only the GSL module imports CGSL.
+#ifndef ZPRIMETOYS_CGSL_SHIM_H
+#define ZPRIMETOYS_CGSL_SHIM_H
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_math.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_sf_erf.h>
+#include <gsl/gsl_sf_gamma.h>
+#include <gsl/gsl_sf_log.h>
+#include <gsl/gsl_monte.h>
+#include <gsl/gsl_monte_vegas.h>
+#include <gsl/gsl_integration.h>
+#include <gsl/gsl_roots.h>
+#include <gsl/gsl_interp.h>
+#include <gsl/gsl_spline.h>
+#include <gsl/gsl_histogram2d.h>
+
+/* The state layout of gsl_rng_mt19937 (gsl/rng/mt.c), so that a stream can be seeded with a
+   full 64-bit key instead of gsl_rng_set's 32 bits. */
+typedef struct {
+  unsigned long mt[624];
+  int mti;
+} zpt_mt19937_state;
+
+#endif

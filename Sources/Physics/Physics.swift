@@ -1,0 +1,1 @@
+// \(m) stage: see docs in this folder.
