@@ -33,14 +33,17 @@ let package = Package(
     // Swift types over GSL: random streams, distributions, integration; errors as Swift errors.
     .target(name: "GSL", dependencies: ["CGSL"], swiftSettings: optimised),
 
+    // Small shared utilities: atomic file output, JSON conventions.
+    .target(name: "_Support", swiftSettings: optimised),
+
     // MARK: - Data flow stages
     .target(name: "Physics", dependencies: ["GSL"], swiftSettings: optimised),
     .target(
       name: "Detector",
-      dependencies: ["Physics", .product(name: "Yams", package: "Yams")],
+      dependencies: ["Physics", "_Support", .product(name: "Yams", package: "Yams")],
       resources: [.copy("Resources/belle2-2019-2020.yaml")],
       swiftSettings: optimised),
-    .target(name: "Generator", dependencies: ["Detector", "GSL", "Physics"], swiftSettings: optimised),
+    .target(name: "Generator", dependencies: ["Detector", "GSL", "Physics", "_Support"], swiftSettings: optimised),
     .target(name: "Likelihood", dependencies: [], swiftSettings: optimised),
     .target(name: "Inference", dependencies: ["Likelihood", "GSL"], swiftSettings: optimised),
 
@@ -48,7 +51,7 @@ let package = Package(
     .executableTarget(
       name: "zptoys",
       dependencies: [
-        "Physics", "Detector", "Generator", "Likelihood", "Inference",
+        "Physics", "Detector", "Generator", "Likelihood", "Inference", "_Support",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimised),
