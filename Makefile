@@ -52,3 +52,7 @@ validate: release $(VENV)/.ready
 
 clean:
 	rm -rf .build results
+
+# The embedded default configuration is generated from toys/belle2-2019-2020.yaml.
+embed-config:
+	python3 Validation/embed_config.py

@@ -41,7 +41,6 @@ let package = Package(
     .target(
       name: "Detector",
       dependencies: ["Physics", "_Support", .product(name: "Yams", package: "Yams")],
-      resources: [.copy("Resources/belle2-2019-2020.yaml")],
       swiftSettings: optimised),
     .target(name: "Generator", dependencies: ["Detector", "GSL", "Physics", "_Support"], swiftSettings: optimised),
     .target(name: "Likelihood", dependencies: [], swiftSettings: optimised),
