@@ -44,27 +44,28 @@ mass_grid:
 window:
   m2_bins: 20
   theta_binning:
-    - m2_below_gev2: 1.0
+    - m2_below_gev2: 1.0               # single-photon µµ(γ): no bands
       theta_cm_edges_deg: [0, 60, 80, 100, 120, 180]
-    - m2_below_gev2: 9.0
-      theta_cm_edges_deg: [0, 30, 45, 70, 110, 180]
-    - m2_below_gev2: 25.0
-      theta_cm_edges_deg: [0, 30, 45, 80, 180]
-    - m2_below_gev2: 50.0
-      theta_cm_edges_deg: [0, 35, 90, 180]
+    - m2_below_gev2: 9.0               # bands near 41°–55° and 128°–140°
+      theta_cm_edges_deg: [0, 40, 56, 90, 127, 180]
+    - m2_below_gev2: 25.0              # bands swinging towards 90°
+      theta_cm_edges_deg: [0, 50, 80, 100, 130, 180]
+    - m2_below_gev2: 50.0              # bands merging near 90°
+      theta_cm_edges_deg: [0, 75, 105, 180]
     - m2_below_gev2: 64.0
       theta_cm_edges_deg: [0, 90, 180]
-    - m2_below_gev2: 1000.0
+    - m2_below_gev2: 1000.0            # eeµµ region: one bin
       theta_cm_edges_deg: [0, 180]
 
 # Signal efficiency = selection(M²) × trigger(M²) × geometric acceptance (below, computed by the
 # generator). Trigger: two-track trigger efficiency rising from 89% to 93% with M² (paper).
 # Selection: all other criteria (muon ID, Punzi-net, photon veto, …); calibrated so that the total
-# is ≈ 5%, "nearly uniform as a function of M²" (paper).
+# is ≈ 5%, "nearly uniform as a function of M²" (paper), given the generator's acceptance (28% at
+# M = 0.01 GeV, where the recoil follows the beams, rising to ≈ 60% at 1 GeV and 85–92% above 3 GeV).
 efficiency:
   selection:
-    m2_knots_gev2: [0.0, 80.0]
-    values: [0.09, 0.09]
+    m2_knots_gev2: [0.0, 0.045, 0.25, 2.3, 4.0, 9.0, 36.0, 64.0]
+    values: [0.20, 0.115, 0.100, 0.092, 0.079, 0.067, 0.060, 0.062]
   trigger:
     m2_knots_gev2: [0.0, 80.0]
     values: [0.89, 0.93]
@@ -119,12 +120,13 @@ processes:
       energy_range_gev: [0.5, 5.0]
       collinearity_b: 0.95
     # Two photons, one along a beam (lost), one into a barrel–endcap gap: the recoil is their sum.
-    # Energy ratio r = E(beam photon)/E(gap photon) log-uniform; M² exponential with the slope.
+    # Gap photon energy dN/dE ∝ 1/E in the range (model); M² exponential with the slope; the
+    # beam photon's energy follows from M² (see Generator/BackgroundModels.swift).
     gap_bands:
       yield: 1200.0
       m2_range_gev2: [1.0, 50.0]
       m2_slope_gev2: 12.0
-      energy_ratio_range: [0.3, 3.0]
+      gap_photon_energy_range_gev: [3.0, 5.0]
   tautau:
     # Residual τ+τ−(γ) below ≈ 50 GeV²: M² ∝ M²·exp(−M²/slope), dN/dcosθ* ∝ 1 + cos²θ*;
     # µµ invariant mass uniform in the range (sets the recoil momentum). Calibrated yield.

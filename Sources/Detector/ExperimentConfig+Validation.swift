@@ -122,8 +122,8 @@ extension ExperimentConfig {
     guard p.mumu.singlePhoton.energyRange.lowerBound > 0 else {
       throw fail("processes.mumu.single_photon.energy_range_gev", "energies must be positive")
     }
-    guard p.mumu.gapBands.energyRatioRange.lowerBound > 0 else {
-      throw fail("processes.mumu.gap_bands.energy_ratio_range", "ratios must be positive")
+    guard p.mumu.gapBands.gapPhotonEnergyRange.lowerBound > 0 else {
+      throw fail("processes.mumu.gap_bands.gap_photon_energy_range_gev", "energies must be positive")
     }
     for (field, r) in [("processes.tautau.mumu_mass_range_gev", p.tautau.mumuMassRange), ("processes.eemumu.mumu_mass_range_gev", p.eemumu.mumuMassRange)] {
       guard r.lowerBound >= 0, r.upperBound < beams.sqrtS else { throw fail(field, "must lie in [0, √s)") }

@@ -103,7 +103,7 @@ public struct ExperimentConfig: Sendable, Equatable {
     public var yield: Double
     public var m2Range: ClosedRange<Double>
     public var m2Slope: Double
-    public var energyRatioRange: ClosedRange<Double>
+    public var gapPhotonEnergyRange: ClosedRange<Double>
   }
 
   public struct MuMuModel: Sendable, Equatable {
@@ -292,7 +292,7 @@ extension ExperimentConfig {
     try sp.rejectUnknownKeys()
     let gb = try pm.at("gap_bands")
     let gap = GapBandModel(yield: try gb.double("yield"), m2Range: try gb.range("m2_range_gev2"),
-                           m2Slope: try gb.double("m2_slope_gev2"), energyRatioRange: try gb.range("energy_ratio_range"))
+                           m2Slope: try gb.double("m2_slope_gev2"), gapPhotonEnergyRange: try gb.range("gap_photon_energy_range_gev"))
     try gb.rejectUnknownKeys()
     try pm.rejectUnknownKeys()
     let pt = try p.at("tautau")

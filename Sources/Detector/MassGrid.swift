@@ -87,12 +87,12 @@ public struct MassGrid: Sendable {
   }
 
   /// The hypothesis nearest in M² to `mass` (GeV), or nil outside the grid's range by more
-  /// than half a step.
+  /// than one step.
   public func nearest(mass: Double) -> MassHypothesis? {
     guard mass.isFinite, mass > 0 else { return nil }
     let m2 = mass * mass
     let first = hypotheses.first!, last = hypotheses.last!
-    if m2 < first.m2 - 0.5 * first.resolution || m2 > last.m2 + 0.5 * last.resolution { return nil }
+    if m2 < first.m2 - first.resolution || m2 > last.m2 + last.resolution { return nil }
     var best = first
     var lo = 0, hi = hypotheses.count - 1
     while hi - lo > 1 {

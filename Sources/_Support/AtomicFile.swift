@@ -55,3 +55,73 @@ public enum AtomicFile {
     try write(Data(string.utf8), to: path)
   }
 }
+
+/// A file written in pieces and published atomically by ``commit()``: until then the bytes live
+/// in a temporary file beside the target, removed by ``abort()`` or when the writer is dropped
+/// uncommitted (so an error or interruption never leaves a half-written output).
+public final class AtomicFileWriter {
+  public let path: String
+  private let tmp: String
+  private var fd: Int32
+  private var buffer: [UInt8] = []
+  private var done = false
+
+  public init(path: String) throws {
+    self.path = path
+    let url = URL(fileURLWithPath: path)
+    let dir = url.deletingLastPathComponent().path
+    var isDir: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: dir.isEmpty ? "." : dir, isDirectory: &isDir), isDir.boolValue else {
+      throw AtomicFile.WriteError(path: path, reason: "folder \(dir) does not exist")
+    }
+    tmp = (dir.isEmpty ? "." : dir) + "/.\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+    guard fd >= 0 else { throw AtomicFile.WriteError(path: path, reason: String(cString: strerror(errno))) }
+    buffer.reserveCapacity(1 << 20)
+  }
+
+  deinit { if !done { abort() } }
+
+  public func write(_ s: String) throws {
+    buffer.append(contentsOf: s.utf8)
+    if buffer.count >= 1 << 20 { try flush() }
+  }
+
+  private func flush() throws {
+    var offset = 0
+    try buffer.withUnsafeBytes { raw in
+      while offset < raw.count {
+        let n = Foundation.write(fd, raw.baseAddress! + offset, raw.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          let e = errno
+          throw AtomicFile.WriteError(path: path, reason: String(cString: strerror(e)))
+        }
+        offset += n
+      }
+    }
+    buffer.removeAll(keepingCapacity: true)
+  }
+
+  /// Flushes, syncs and renames the temporary file over the target.
+  public func commit() throws {
+    do {
+      try flush()
+      guard fsync(fd) == 0 else { throw AtomicFile.WriteError(path: path, reason: String(cString: strerror(errno))) }
+      close(fd)
+      fd = -1
+      guard rename(tmp, path) == 0 else { throw AtomicFile.WriteError(path: path, reason: String(cString: strerror(errno))) }
+      done = true
+    } catch {
+      abort()
+      throw error
+    }
+  }
+
+  /// Discards everything written.
+  public func abort() {
+    if fd >= 0 { close(fd); fd = -1 }
+    unlink(tmp)
+    done = true
+  }
+}

@@ -20,8 +20,8 @@ struct ZPToys: ParsableCommand {
   static let commands: [ParsableCommand.Type] = [
     ConfigCommand.self,
     GridCommand.self,
-    // GenerateCommand.self,
-    // TemplatesCommand.self,
+    GenerateCommand.self,
+    TemplatesCommand.self,
   ]
 }
 

@@ -1,0 +1,150 @@
+import ArgumentParser
+import Detector
+import Foundation
+import GSL
+import Generator
+import _Support
+
+struct GenerateCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "generate",
+    abstract: "Generate smeared, selected toy events of one process into a CSV file.",
+    discussion: """
+      Processes: signal (needs --mass; --width-fraction F for a Breit–Wigner of Γ = F·M), \
+      mumu (µµ(γ)), tautau (ττ(γ)), eemumu (e+e−µ+µ−), background (the three by their yields).
+      Either --events N (exactly N selected events) or --lumi L (a Poisson number of events \
+      expected at L fb⁻¹; the signal's cross section is --sigma-fb).
+      The CSV has one row per event: m2_recoil_gev2, theta_cm_recoil_deg, theta_lab_recoil_deg \
+      (reconstructed), true_m2_gev2, true_theta_cm_deg (truth), process.
+      Example:  zptoys generate --process signal --mass 2.0 --events 100000 --seed 7 --out sig.csv
+      """
+  )
+
+  @OptionGroup var common: CommonOptions
+
+  @Option(help: "signal, mumu, tautau, eemumu or background.")
+  var process: String
+
+  @Option(help: "Z′ mass in GeV (signal only), within the mass grid's range.")
+  var mass: Double?
+
+  @Option(name: .customLong("width-fraction"), help: "Γ/M of the Z′ (signal only; 0 = narrow, benchmark 0.1).")
+  var widthFraction: Double = 0
+
+  @Option(help: "Number of selected events to write.")
+  var events: Int?
+
+  @Option(help: "Integrated luminosity in fb⁻¹: write a Poisson number of events expected at it.")
+  var lumi: Double?
+
+  @Option(name: .customLong("sigma-fb"), help: "Signal cross section in fb, for --lumi.")
+  var sigmaFb: Double = 1
+
+  @Option(help: "Take the process from a file instead of its model: a 2D histogram CSV (m2_low_gev2, m2_high_gev2, theta_low_deg, theta_high_deg, content) or an event CSV (m2_recoil_gev2, theta_cm_recoil_deg).")
+  var input: String?
+
+  @Option(help: "Output CSV file (written atomically).")
+  var out: String
+
+  static let maxEvents = 100_000_000
+
+  func validate() throws {
+    let known = ProcessKind.allCases.map(\.rawValue) + ["background"]
+    guard known.contains(process) else {
+      throw ValidationError("unknown process \"\(process)\"; choose one of \(known.joined(separator: ", "))")
+    }
+    if process == "signal" {
+      guard mass != nil || input != nil else { throw ValidationError("--process signal needs --mass M (GeV)") }
+    } else {
+      guard mass == nil else { throw ValidationError("--mass applies to the signal only") }
+      guard widthFraction == 0 else { throw ValidationError("--width-fraction applies to the signal only") }
+    }
+    guard widthFraction.isFinite, widthFraction >= 0, widthFraction <= 1 else {
+      throw ValidationError("--width-fraction must be in [0, 1], got \(widthFraction)")
+    }
+    switch (events, lumi) {
+    case (nil, nil): throw ValidationError("give either --events N or --lumi L")
+    case (.some, .some): throw ValidationError("give --events or --lumi, not both")
+    case (.some(let n), nil):
+      guard n >= 1, n <= Self.maxEvents else { throw ValidationError("--events must be between 1 and \(Self.maxEvents), got \(n)") }
+    case (nil, .some(let l)):
+      guard l.isFinite, l > 0, l <= 1e6 else { throw ValidationError("--lumi must be a positive number of fb⁻¹ up to 1e6, got \(l)") }
+    }
+    guard sigmaFb.isFinite, sigmaFb >= 0, sigmaFb <= 1e9 else { throw ValidationError("--sigma-fb must be in [0, 1e9], got \(sigmaFb)") }
+    if let m = mass { guard m.isFinite, m > 0 else { throw ValidationError("--mass must be a positive number of GeV, got \(m)") } }
+    if input != nil, process == "background" { throw ValidationError("--input takes one process, not the background sum") }
+  }
+
+  func run() throws {
+    let config = try common.loadConfiguration()
+    let detector = DetectorModel(config: config)
+    if let m = mass {
+      let lo = detector.grid.hypotheses.first!.mass, hi = detector.grid.hypotheses.last!.mass
+      guard m >= lo * (1 - 1e-9), m <= hi * (1 + 1e-9) else {
+        throw CLIError("--mass \(m) GeV is outside the mass grid [\(fmt(lo)), \(fmt(hi))] GeV")
+      }
+    }
+    let processes: [ProcessKind] = process == "background" ? ProcessKind.backgrounds : [ProcessKind(rawValue: process)!]
+    let user = try input.map { try UserSource(path: $0) }
+
+    // Expected selected events at the configured luminosity, per process (for mixing and --lumi).
+    var expected: [Double] = []
+    for p in processes {
+      if let u = user { expected.append(u.totalYield); continue }
+      switch p {
+      case .signal:
+        let t = try SignalTemplate(detector: detector, window: detector.binning.window(detector.grid.nearest(mass: mass!)!.index),
+                                   widthFraction: widthFraction, settings: TemplateSettings(signalEvents: 20_000))
+        expected.append(t.eventsPerFb * sigmaFb)
+      case .mumu: expected.append(config.processes.mumu.singlePhoton.yield + config.processes.mumu.gapBands.yield)
+      case .tautau: expected.append(config.processes.tautau.yield)
+      case .eemumu: expected.append(config.processes.eemumu.yield)
+      }
+    }
+    let rng = RandomStream(StreamKey(seed: common.seed, study: .generate, massIndex: processes.count == 1 ? ProcessKind.allCases.firstIndex(of: processes[0])! : 9))
+    var counts = [Int](repeating: 0, count: processes.count)
+    if let n = events {
+      if processes.count == 1 { counts[0] = n } else {
+        let mix = try DiscreteSampler(weights: expected)
+        for _ in 0..<n { counts[mix.sample(rng)] += 1 }
+      }
+    } else {
+      let scale = lumi! / config.luminosity.integrated
+      for (i, e) in expected.enumerated() { counts[i] = rng.poisson(e * scale) }
+      guard counts.reduce(0, +) <= Self.maxEvents else {
+        throw CLIError("--lumi \(lumi!) fb⁻¹ would give \(counts.reduce(0, +)) events, over the limit of \(Self.maxEvents)")
+      }
+    }
+
+    let writer = try AtomicFileWriter(path: out)
+    try writer.write("m2_recoil_gev2,theta_cm_recoil_deg,theta_lab_recoil_deg,true_m2_gev2,true_theta_cm_deg,process\n")
+    var line = ""
+    line.reserveCapacity(160)
+    for (i, p) in processes.enumerated() where counts[i] > 0 {
+      let name = p.rawValue
+      var writeError: Error?
+      let sink: (Event) -> Void = { e in
+        line.removeAll(keepingCapacity: true)
+        line += "\(e.m2),\(e.thetaCM),\(e.thetaLab.isNaN ? "" : "\(e.thetaLab)"),\(e.trueM2),\(e.trueThetaCM),\(name)\n"
+        do { try writer.write(line) } catch { writeError = error }
+      }
+      if let u = user {
+        let s = try u.makeSampler()
+        for _ in 0..<counts[i] { sink(s.draw(rng)) }
+      } else {
+        let gen = EventGenerator(detector: detector, sampler: try sampler(for: p, config: config, mass: mass, widthFraction: widthFraction))
+        try gen.generate(count: counts[i], rng: rng, sink)
+      }
+      if let e = writeError { throw e }
+    }
+    try writer.commit()
+    let total = counts.reduce(0, +)
+    if common.json {
+      struct Summary: Encodable { let out: String; let events: [String: Int]; let seed: UInt64 }
+      print(try JSONOutput.string(Summary(out: out, events: Dictionary(uniqueKeysWithValues: zip(processes.map(\.rawValue), counts)), seed: common.seed)))
+    } else {
+      let parts = zip(processes, counts).map { "\($0.rawValue) \($1)" }.joined(separator: ", ")
+      FileHandle.standardError.write("wrote \(total) events (\(parts)) to \(out)\n".data(using: .utf8)!)
+    }
+  }
+}

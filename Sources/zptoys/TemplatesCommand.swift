@@ -1,0 +1,148 @@
+import ArgumentParser
+import Detector
+import Foundation
+import GSL
+import Generator
+import _Support
+
+/// Options that choose the template Monte Carlo and user-supplied process inputs; shared by the
+/// commands that build search-window templates.
+struct TemplateOptions: ParsableArguments {
+  @Option(name: .customLong("mc-seed"), help: "Seed of the template Monte Carlo (\"the simulation\"), separate from --seed.")
+  var mcSeed: UInt64 = TemplateSettings().seed
+
+  @Option(name: .customLong("mc-signal-events"), help: "Selected MC events per signal template.")
+  var mcSignalEvents: Int = TemplateSettings().signalEvents
+
+  @Option(name: .customLong("mc-background-events"), help: "Selected MC events per background process (full spectrum).")
+  var mcBackgroundEvents: Int = TemplateSettings().backgroundEvents
+
+  @Option(name: .customLong("input"), parsing: .singleValue,
+          help: ArgumentHelp("Take a background process from a file: PROCESS=FILE, a 2D histogram or event CSV (see `zptoys generate --help`). Repeatable.", valueName: "process=file"))
+  var inputs: [String] = []
+
+  func validate() throws {
+    guard (1_000...100_000_000).contains(mcSignalEvents) else {
+      throw ValidationError("--mc-signal-events must be between 1,000 and 100,000,000, got \(mcSignalEvents)")
+    }
+    guard (1_000...1_000_000_000).contains(mcBackgroundEvents) else {
+      throw ValidationError("--mc-background-events must be between 1,000 and 1,000,000,000, got \(mcBackgroundEvents)")
+    }
+    _ = try parsedInputs()
+  }
+
+  func parsedInputs() throws -> [(ProcessKind, String)] {
+    try inputs.map { spec in
+      let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, let p = ProcessKind(rawValue: parts[0]), p != .signal else {
+        throw ValidationError("--input takes PROCESS=FILE with PROCESS one of \(ProcessKind.backgrounds.map(\.rawValue).joined(separator: ", ")), got \"\(spec)\"")
+      }
+      return (p, parts[1])
+    }
+  }
+
+  func settings(threads: Int) -> TemplateSettings {
+    TemplateSettings(seed: mcSeed, backgroundEvents: mcBackgroundEvents, signalEvents: mcSignalEvents, threads: threads)
+  }
+
+  func userSources() throws -> [ProcessKind: UserSource] {
+    var out: [ProcessKind: UserSource] = [:]
+    for (p, f) in try parsedInputs() { out[p] = try UserSource(path: f) }
+    return out
+  }
+}
+
+/// `--mass M` or `--index I`: one hypothesis of the grid.
+struct HypothesisOptions: ParsableArguments {
+  @Option(help: "Z′ mass in GeV: the nearest hypothesis of the grid is used.")
+  var mass: Double?
+
+  @Option(help: "Hypothesis index in the grid (see `zptoys grid`).")
+  var index: Int?
+
+  func validate() throws {
+    guard (mass == nil) != (index == nil) else { throw ValidationError("give exactly one of --mass M or --index I") }
+    if let m = mass, !(m.isFinite && m > 0) { throw ValidationError("--mass must be a positive number of GeV, got \(m)") }
+  }
+
+  func hypothesis(in grid: MassGrid) throws -> MassHypothesis {
+    if let i = index {
+      guard grid.hypotheses.indices.contains(i) else {
+        throw CLIError("--index \(i) is outside the grid (0 to \(grid.count - 1))")
+      }
+      return grid.hypotheses[i]
+    }
+    guard let h = grid.nearest(mass: mass!) else {
+      let lo = grid.hypotheses.first!.mass, hi = grid.hypotheses.last!.mass
+      throw CLIError("--mass \(mass!) GeV is outside the mass grid [\(fmt(lo)), \(fmt(hi))] GeV")
+    }
+    return h
+  }
+}
+
+struct TemplatesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "templates",
+    abstract: "Write the binned search-window templates of every process for one hypothesis.",
+    discussion: """
+      The window has 20 M² bins one resolution wide centred on the hypothesis × the θ_cm bins of \
+      its M² range. The signal template is per fb of cross section (L · ε · acceptance · shape); \
+      backgrounds are expected events at the configured luminosity. Each comes with its Monte \
+      Carlo variance (sumw2). Example:  zptoys templates --mass 2.352 --out t.json
+      """
+  )
+
+  @OptionGroup var common: CommonOptions
+  @OptionGroup var hypothesis: HypothesisOptions
+  @OptionGroup var mc: TemplateOptions
+
+  @Option(name: .customLong("width-fraction"), help: "Γ/M of the signal (0 = narrow).")
+  var widthFraction: Double = 0
+
+  @Option(help: "Output JSON file (written atomically). Without it, the JSON goes to stdout.")
+  var out: String?
+
+  func validate() throws {
+    guard widthFraction.isFinite, widthFraction >= 0, widthFraction <= 1 else {
+      throw ValidationError("--width-fraction must be in [0, 1], got \(widthFraction)")
+    }
+  }
+
+  struct Output: Encodable {
+    let tool = "zptoys \(ToolVersion.string)"
+    let configuration: String
+    let hypothesis: MassHypothesis
+    let width_fraction: Double
+    let mc_seed: UInt64
+    let signal_acceptance: Double
+    let signal_efficiency: Double
+    let signal_events_per_fb: Double
+    let signal_per_fb: Histogram2D
+    let backgrounds: [String: Histogram2D]
+  }
+
+  func run() throws {
+    let config = try common.loadConfiguration()
+    let detector = DetectorModel(config: config)
+    let h = try hypothesis.hypothesis(in: detector.grid)
+    let settings = mc.settings(threads: common.threadCount)
+    let window = detector.binning.window(h.index)
+    let signal = try SignalTemplate(detector: detector, window: window, widthFraction: widthFraction, settings: settings)
+    let bkg = try BackgroundSpectrum(detector: detector, settings: settings, userSources: try mc.userSources())
+    var backgrounds: [String: Histogram2D] = [:]
+    for p in ProcessKind.backgrounds { backgrounds[p.rawValue] = bkg.window(window, process: p) }
+    let output = Output(configuration: config.name, hypothesis: h, width_fraction: widthFraction, mc_seed: settings.seed,
+                        signal_acceptance: signal.acceptance, signal_efficiency: signal.efficiency,
+                        signal_events_per_fb: signal.eventsPerFb, signal_per_fb: signal.perFb, backgrounds: backgrounds)
+    let text = try JSONOutput.string(output) + "\n"
+    if let path = out {
+      try AtomicFile.write(text, to: path)
+      if !common.json {
+        let b = backgrounds.values.map(\.total).reduce(0, +)
+        FileHandle.standardError.write("hypothesis \(h.index) (M = \(fmt(h.mass)) GeV): signal \(fmt(signal.perFb.total)) events/fb in the window (acceptance \(fmt(signal.acceptance, 3)), ε \(fmt(signal.efficiency, 3))), background \(fmt(b)) events; wrote \(path)\n".data(using: .utf8)!)
+      }
+    } else {
+      print(text, terminator: "")
+    }
+  }
+}
