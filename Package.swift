@@ -57,6 +57,7 @@ let package = Package(
 
     // MARK: - Unit test bundles
     .testTarget(name: "GSLTests", dependencies: ["GSL"]),
+    .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
     .testTarget(name: "DetectorTests", dependencies: ["Detector"]),
     .testTarget(name: "GeneratorTests", dependencies: ["Generator"]),
     .testTarget(name: "LikelihoodTests", dependencies: ["Likelihood"]),

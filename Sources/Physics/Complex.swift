@@ -1,0 +1,37 @@
+/// A complex number in Cartesian form: the minimum the spinor algebra needs (swift-numerics is
+/// not a dependency of this package).
+public struct Complex: Hashable, Sendable, CustomStringConvertible {
+  public var re: Double
+  public var im: Double
+
+  @inlinable public init(_ re: Double, _ im: Double = 0) {
+    self.re = re
+    self.im = im
+  }
+
+  public static let zero = Complex(0, 0)
+  public static let one = Complex(1, 0)
+  public static let i = Complex(0, 1)
+
+  /// The complex conjugate.
+  @inlinable public var conjugate: Complex { Complex(re, -im) }
+  /// |z|².
+  @inlinable public var lengthSquared: Double { re * re + im * im }
+  /// |z|.
+  @inlinable public var length: Double { (re * re + im * im).squareRoot() }
+  /// i·z.
+  @inlinable public var timesI: Complex { Complex(-im, re) }
+
+  @inlinable public static func + (a: Complex, b: Complex) -> Complex { Complex(a.re + b.re, a.im + b.im) }
+  @inlinable public static func - (a: Complex, b: Complex) -> Complex { Complex(a.re - b.re, a.im - b.im) }
+  @inlinable public static prefix func - (a: Complex) -> Complex { Complex(-a.re, -a.im) }
+  @inlinable public static func * (a: Complex, b: Complex) -> Complex {
+    Complex(a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re)
+  }
+  @inlinable public static func * (a: Double, b: Complex) -> Complex { Complex(a * b.re, a * b.im) }
+  @inlinable public static func * (a: Complex, b: Double) -> Complex { Complex(a.re * b, a.im * b) }
+  @inlinable public static func += (a: inout Complex, b: Complex) { a = a + b }
+  @inlinable public static func -= (a: inout Complex, b: Complex) { a = a - b }
+
+  public var description: String { im < 0 ? "\(re)-\(-im)i" : "\(re)+\(im)i" }
+}
