@@ -7,5 +7,5 @@ assert '"""#' not in y
 (root / "Sources/Detector/EmbeddedConfiguration.swift").write_text(
     "// Generated from toys/belle2-2019-2020.yaml by `make embed-config`; a test keeps them identical.\n"
     "// Edit the YAML file, then run `make embed-config`.\n"
-    "enum EmbeddedConfiguration {\n  static let belle2_2019_2020 = #\"\"\"\n" + y + "\"\"\"#\n}\n")
+    "enum EmbeddedConfiguration {\n  static let belle2_2019_2020 = #\"\"\"\n" + y + "\n\"\"\"#\n}\n")
 print("wrote Sources/Detector/EmbeddedConfiguration.swift")

@@ -142,5 +142,6 @@ processes:
     m2_slope_gev2: 10.0
     collinearity_b: 0.9
     mumu_mass_range_gev: [0.3, 2.5]
+
 """#
 }
