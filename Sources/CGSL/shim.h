@@ -1,6 +1,10 @@
 // The GSL headers ZPrimeToys uses. Only the GSL module imports CGSL.
 #ifndef ZPRIMETOYS_CGSL_SHIM_H
 #define ZPRIMETOYS_CGSL_SHIM_H
+/* GSL then defines gsl_rng_uniform & co. as inline functions, which Swift inlines too. */
+#ifndef HAVE_INLINE
+#define HAVE_INLINE 1
+#endif
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_rng.h>

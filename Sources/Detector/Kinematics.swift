@@ -32,6 +32,16 @@ public struct Kinematics: Sendable, Equatable {
     return atan2(p * sinTheta, pz) * (180 / Double.pi)
   }
 
+  /// cosθ_lab of a c.m. momentum with energy `e`, magnitude `p`, cosθ* = `cosTheta` and
+  /// sinθ* = `sinTheta` (≥ 0).
+  @inlinable
+  public func labCosTheta(energy e: Double, momentum p: Double, cosTheta: Double, sinTheta: Double) -> Double {
+    let pz = gamma * (p * cosTheta + beta * e)
+    let pt = p * sinTheta
+    let norm = (pz * pz + pt * pt).squareRoot()
+    return norm > 0 ? pz / norm : 1
+  }
+
   /// The c.m. polar angle (degrees) of a massless particle at lab angle `thetaLab` (degrees):
   /// cosθ* = (cosθ − β) / (1 − β cosθ).
   public func cmThetaOfMassless(labTheta thetaLab: Double) -> Double {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The binning of the search windows and of the full spectrum.
 ///
 /// Each window has `m2_bins` M² bins (``MassGrid/windowEdges(_:)``) × the θ_cm bins of the row of
@@ -12,6 +14,8 @@ public struct WindowBinning: Sendable {
   /// Per theta_binning row: its edges, and for each of its bins the fine cells [from, to).
   public let rows: [Row]
   @usableFromInline let rowBelow: [Double]
+  /// cos of the fine θ edges (decreasing).
+  @usableFromInline let fineCosEdges: [Double]
 
   public struct Row: Sendable {
     public let edges: [Double]
@@ -40,6 +44,7 @@ public struct WindowBinning: Sendable {
     for row in config.window.thetaBinning { all.formUnion(row.edges) }
     let fine = all.sorted()
     fineThetaEdges = fine
+    fineCosEdges = fine.map { cos($0 * Double.pi / 180) }
     rows = config.window.thetaBinning.map { row in
       let idx = row.edges.map { e in fine.firstIndex(of: e)! }
       return Row(edges: row.edges, fineRanges: (0..<(idx.count - 1)).map { idx[$0]..<idx[$0 + 1] })
@@ -76,10 +81,26 @@ public struct WindowBinning: Sendable {
     return lo
   }
 
+  /// The fine θ cell of a direction given by its cosθ_cm (θ = arccos c ∈ [edge_j, edge_j+1)).
+  @inlinable public func fineThetaCell(cosTheta c: Double) -> Int {
+    var lo = 0, hi = fineCosEdges.count - 1
+    while hi - lo > 1 {
+      let mid = (lo + hi) >> 1
+      if fineCosEdges[mid] >= c { lo = mid } else { hi = mid }
+    }
+    return lo
+  }
+
   /// The global cell of an event, or nil when its M² is outside every window.
   @inlinable public func globalCell(m2: Double, thetaCM: Double) -> Int? {
     guard let b = grid.globalBin(m2: m2) else { return nil }
     return b * fineThetaCount + fineThetaCell(thetaCM)
+  }
+
+  /// The global cell of an event given cosθ_cm.
+  @inlinable public func globalCell(m2: Double, cosThetaCM: Double) -> Int? {
+    guard let b = grid.globalBin(m2: m2) else { return nil }
+    return b * fineThetaCount + fineThetaCell(cosTheta: cosThetaCM)
   }
 
   /// Sums global cells (`cells`, M²-major, `fineThetaCount` per M² bin) into the bins of a window.

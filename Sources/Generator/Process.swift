@@ -71,6 +71,6 @@ func drawTruncatedExponential(_ rng: RandomStream, range: ClosedRange<Double>, s
   let w = (range.upperBound - range.lowerBound) / slope
   let u = rng.uniform()
   // t in [0, w] with density ∝ e^{−t}: t = −ln(1 − u(1 − e^{−w})).
-  let t = -log1p(-u * (-expm1(-w)))
+  let t = -log(1 - u * (1 - exp(-w)))
   return rising ? range.upperBound - t * slope : range.lowerBound + t * slope
 }

@@ -110,7 +110,7 @@ public struct BackgroundSpectrum: Sendable {
           var h = [Double](repeating: 0, count: ncell)
           for _ in 0..<perChunk {
             let e = draw.draw(rng)
-            if let cell = binning.globalCell(m2: e.m2, thetaCM: e.thetaCM) { h[cell] += 1 }
+            if let cell = binning.globalCell(m2: e.m2, cosThetaCM: e.cosThetaCM) { h[cell] += 1 }
           }
           return h
         }
@@ -126,7 +126,7 @@ public struct BackgroundSpectrum: Sendable {
           let rng = RandomStream(StreamKey(seed: settings.seed, study: .templates, massIndex: -1 - ProcessKind.backgrounds.firstIndex(of: process)!, toyIndex: c))
           var h = [Double](repeating: 0, count: ncell)
           try gen.generate(count: perChunk, rng: rng) { e in
-            if let cell = binning.globalCell(m2: e.m2, thetaCM: e.thetaCM) { h[cell] += 1 }
+            if let cell = binning.globalCell(m2: e.m2, cosThetaCM: e.cosThetaCM) { h[cell] += 1 }
           }
           return h
         }
@@ -186,14 +186,14 @@ public struct SignalTemplate: Sendable {
     let nt = w.thetaBinCount
     var counts = [Double](repeating: 0, count: w.binCount)
     var inside = 0
-    let thetaEdges = w.thetaEdges
+    let cosEdges = w.thetaEdges.map { cos($0 * Double.pi / 180) }
     let m2Edges = w.m2Edges
     let drawn = try gen.generate(count: settings.signalEvents, rng: rng) { e in
       guard e.m2 >= m2Edges[0], e.m2 < m2Edges[m2Edges.count - 1] else { return }
       var i = 0
       while e.m2 >= m2Edges[i + 1] { i += 1 }
       var j = 0
-      while j < nt - 1 && e.thetaCM >= thetaEdges[j + 1] { j += 1 }
+      while j < nt - 1 && e.cosThetaCM < cosEdges[j + 1] { j += 1 }
       counts[i * nt + j] += 1
       inside += 1
     }
@@ -201,7 +201,7 @@ public struct SignalTemplate: Sendable {
     efficiency = detector.efficiency(m2: w.hypothesis.m2)
     containment = Double(inside) / Double(settings.signalEvents)
     let perEvent = detector.config.luminosity.integrated * efficiency * acceptance / Double(settings.signalEvents)
-    perFb = Histogram2D(m2Edges: m2Edges, thetaEdges: thetaEdges, yields: counts.map { $0 * perEvent },
+    perFb = Histogram2D(m2Edges: m2Edges, thetaEdges: w.thetaEdges, yields: counts.map { $0 * perEvent },
                         sumw2: counts.map { $0 * perEvent * perEvent })
   }
 

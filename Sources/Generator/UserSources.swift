@@ -21,6 +21,7 @@ public struct UserSource: Sendable {
   public let totalYield: Double
   let cells: [(m2: ClosedRange<Double>, theta: ClosedRange<Double>)]
   let weights: [Double]
+  /// Event-file points as (M², cosθ_cm).
   let points: [(Double, Double)]
 
   public static let histogramColumns = ["m2_low_gev2", "m2_high_gev2", "theta_low_deg", "theta_high_deg", "content"]
@@ -57,7 +58,7 @@ public struct UserSource: Sendable {
       pts.reserveCapacity(csv.rows.count)
       for (r, row) in csv.rows.enumerated() {
         guard row[it] >= 0, row[it] <= 180 else { throw csv.error(row: r, "theta_cm_recoil_deg must be in [0, 180], got \(row[it])") }
-        pts.append((row[im], row[it]))
+        pts.append((row[im], cos(row[it] * Double.pi / 180)))
       }
       guard !pts.isEmpty else { throw NumericCSV.ReadError(path: path, line: nil, reason: "has no events") }
       kind = .events
@@ -91,13 +92,13 @@ public final class UserSourceSampler: @unchecked Sendable {
     case .histogram:
       let c = source.cells[table!.sample(rng)]
       let m2 = rng.uniform(c.m2.lowerBound, c.m2.upperBound)
-      let t = rng.uniform(c.theta.lowerBound, c.theta.upperBound)
-      return Event(m2: m2, thetaCM: t, thetaLab: .nan, trueM2: m2, trueThetaCM: t, component: 0)
+      let t = cos(rng.uniform(c.theta.lowerBound, c.theta.upperBound) * Double.pi / 180)
+      return Event(m2: m2, cosThetaCM: t, cosThetaLab: .nan, trueM2: m2, trueCosThetaCM: t, component: 0)
     case .events:
       let n = source.points.count
       let i = min(n - 1, Int(rng.uniform() * Double(n)))
       let (m2, t) = source.points[i]
-      return Event(m2: m2, thetaCM: t, thetaLab: .nan, trueM2: m2, trueThetaCM: t, component: 0)
+      return Event(m2: m2, cosThetaCM: t, cosThetaLab: .nan, trueM2: m2, trueCosThetaCM: t, component: 0)
     }
   }
 }

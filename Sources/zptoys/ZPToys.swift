@@ -22,6 +22,9 @@ struct ZPToys: ParsableCommand {
     GridCommand.self,
     GenerateCommand.self,
     TemplatesCommand.self,
+    XsecCommand.self,
+    BenchCommand.self,
+    FitCommand.self,
   ]
 }
 
