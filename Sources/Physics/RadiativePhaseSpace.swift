@@ -11,7 +11,7 @@ import Foundation
 /// E (dQ² = 2√s dE), and the dimuon-frame polar angle θ* of the µ⁻ about the Z′ direction is the
 /// second variable. After the (trivial, or exactly averaged) orientation angles:
 ///
-///     dΦ₃ = √s β̄₁ β̄₂ / (128π³) · dE · dcosθ*/2 · dΩ_Z′/4π · dφ*/2π,
+///     dΦ₃ = √s β̄₁ β̄₂ / (128π³) · dE · dcosθ* · dΩ_Z′/4π · dφ*/2π,
 ///     β̄₁ = 2|k⃗|/√s,   β̄₂ = √(1 − 4m²/Q²).
 ///
 /// **Peak mappings.** The propagator denominators are linear in c = cosθ*:

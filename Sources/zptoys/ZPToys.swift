@@ -23,6 +23,7 @@ struct ZPToys: ParsableCommand {
     GenerateCommand.self,
     TemplatesCommand.self,
     XsecCommand.self,
+    CouplingsCommand.self,
     BenchCommand.self,
     FitCommand.self,
   ]
