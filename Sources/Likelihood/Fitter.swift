@@ -131,6 +131,11 @@ public final class Fitter {
   let binSlots: UnsafeMutablePointer<Int32>
   let binGb: UnsafeMutablePointer<Int32>
   let binOK: UnsafeMutablePointer<Bool>
+  /// Set by ``solveBin(_:)``: the bin's locals are the interior closed-form (kind 1) solution,
+  /// so ``buildSchur(exact:)`` may use the closed-form Schur complement.
+  let binInterior: UnsafeMutablePointer<Bool>
+  /// ∂A_l/∂g for the closed-form Schur complement (maxK × maxGb).
+  let dA: UnsafeMutablePointer<Double>
 
   private var allocations: [(UnsafeMutableRawPointer)] = []
 
@@ -285,6 +290,8 @@ public final class Fitter {
     binSlots = make(slotsTotal, Int32(0))
     binGb = make(nMain, Int32(0))
     binOK = make(nMain, true)
+    binInterior = make(nMain, false)
+    dA = make(max(mk * mg, 1), 0.0)
     allocations = allocs
   }
 
@@ -418,25 +425,33 @@ public final class Fitter {
   /// Free globals, free locals per bin and the closed form each bin admits. Cached while the
   /// set of free parameters does not change.
   func prepareStructure() {
+    var sameLocals = structureValid
+    var same = structureValid
     if structureValid {
-      var same = true
       for p in 0..<nPar where free[p] != prevFree[p] {
         same = false
-        break
+        if touch[p] <= 1 {
+          sameLocals = false
+          break
+        }
       }
       if same { return }
     }
+    // Globals (cheap); the per-bin local structure only when a local changed.
+    nGlobal = 0
     for p in 0..<nPar {
       prevFree[p] = free[p]
-      gPos[p] = -1
-      localSlot[p] = -1
+      if free[p] && touch[p] >= 2 {
+        gPos[p] = Int32(nGlobal)
+        gParam[nGlobal] = Int32(p)
+        nGlobal += 1
+      } else {
+        gPos[p] = -1
+      }
     }
-    nGlobal = 0
-    for p in 0..<nPar where free[p] && touch[p] >= 2 {
-      gPos[p] = Int32(nGlobal)
-      gParam[nGlobal] = Int32(p)
-      nGlobal += 1
-    }
+    structureValid = true
+    if sameLocals { return }
+    for p in 0..<nPar { localSlot[p] = -1 }
     var pos = 0
     for b in 0..<nMain {
       binFreeLocalStart[b] = Int32(pos)
@@ -453,7 +468,6 @@ public final class Fitter {
       binKind[b] = classify(bin: b, k: k)
     }
     binFreeLocalStart[nMain] = Int32(pos)
-    structureValid = true
   }
 
   /// 0: no free locals; 1: Gaussian factors of disjoint terms (closed form); 2: one
@@ -612,6 +626,7 @@ public final class Fitter {
     let start = Int(binFreeLocalStart[b])
     let k = Int(binFreeLocalStart[b + 1]) - start
     let count = n[b]
+    binInterior[b] = false
     switch binKind[b] {
     case 0:
       return mainTerm(count, expected(bin: b))
@@ -628,32 +643,35 @@ public final class Fitter {
         c += s * s * coefA[j] * coefA[j]
       }
       var w = 1.0  // 1 − n/ν
+      var nu = nu0 - c  // the stationary ν (for n = 0: ν₀ − c)
       if count != 0 {
         let e = nu0 - c
         let sq = (e * e + 4 * c * count).squareRoot()
-        let nu = e >= 0 ? 0.5 * (e + sq) : 2 * c * count / (sq - e)
+        nu = e >= 0 ? 0.5 * (e + sq) : 2 * c * count / (sq - e)
         if !(nu > 0) { return newtonBin(b, k) }
         w = 1 - count / nu
       }
       var inside = true
-      var nu = R
-      var f = 0.0
       for j in 0..<k {
         let p = Int(binFreeLocalParam[start + j])
         let s = cWidth[p]
-        let a = aux[Int(cAux[p])]
-        var g = a - s * s * coefA[j] * w
+        var g = aux[Int(cAux[p])] - s * s * coefA[j] * w
         if !(g >= lower[p] && g <= upper[p]) {
           inside = false
           g = min(max(g, lower[p]), upper[p])
         }
         x[p] = g
-        nu += coefA[j] * g
-        let z = (g - a) / s
-        f += z * z
       }
-      if !inside && k > 1 { return newtonBin(b, k) }
-      return f + mainTerm(count, nu)
+      if inside {
+        // Σ((γ_l − a_l)/σ_l)² = Σ σ_l² A_l² w² = c·w².
+        binInterior[b] = w.isFinite
+        return c * w * w + mainTerm(count, nu)
+      }
+      if k > 1 { return newtonBin(b, k) }
+      // One local clamped at a bound: exact (the bin's objective is convex in it).
+      let p = Int(binFreeLocalParam[start])
+      let z = (x[p] - aux[Int(cAux[p])]) / cWidth[p]
+      return z * z + mainTerm(count, R + coefA[0] * x[p])
     case 2:
       // One Poisson-constrained factor: (A+τ)Aγ² + [(A+τ)R − nA − aA]γ − aR = 0.
       let R = linearCoefficients(b, 1)
@@ -895,6 +913,10 @@ public final class Fitter {
       }
       let gb = m
       if gb == 0 { continue }
+      if exact && binInterior[b] {
+        schurClosedForm(b, gb)
+        continue
+      }
       for j in Int(binFreeLocalStart[b])..<Int(binFreeLocalStart[b + 1]) {
         let p = Int(binFreeLocalParam[j])
         if x[p] > lower[p] && x[p] < upper[p] {
@@ -939,6 +961,147 @@ public final class Fitter {
     }
   }
 
+  /// The bin's share of S and r when its locals are Gaussian factors of disjoint terms at the
+  /// interior closed-form optimum (kind 1): ν = Σ_t γ_l(t) v_t(g), H_ll = D + w₂AAᵀ with
+  /// D = diag(2/σ_l²), inverted by Sherman–Morrison, which gives
+  ///
+  ///     S_b = κ (u − w₁e)(u − w₁e)ᵀ + w₁ ∂²ν/∂g² − w₁² Σ_l (σ_l²/2) ∂A_l ∂A_lᵀ,   r_b = w₁ u,
+  ///
+  /// u = ∂ν/∂g, ∂A_l = ∂A_l/∂g, e = Σ_l (σ_l² A_l/2) ∂A_l, c = Σ_l σ_l² A_l²/2,
+  /// κ = w₂/(1 + w₂c), w₁ = 2(1 − n/ν), w₂ = 2n/ν² (∂f/∂γ = 0 at the inner optimum).
+  /// O(terms·G² + k·G²), no factorisation. The globals' slots are set in `slotOf` on entry
+  /// and reset here.
+  @inline(__always)
+  func schurClosedForm(_ b: Int, _ m: Int) {
+    let G = nGlobal
+    let start = Int(binFreeLocalStart[b])
+    let k = Int(binFreeLocalStart[b + 1]) - start
+    for i in 0..<m { dnu[i] = 0 }
+    for i in 0..<(m * m) { d2nu[i] = 0 }
+    for i in 0..<(k * m) { dA[i] = 0 }
+    for l in 0..<k { coefA[l] = 0 }
+    var nu = 0.0
+    for t in Int(binTermStart[b])..<Int(binTermStart[b + 1]) {
+      var base = termNominal[t]
+      var na = 0
+      for a in Int(termAddStart[t])..<Int(termAddStart[t + 1]) {
+        let p = Int(addParam[a])
+        let v = addInterp[a].valueAndDerivatives(x[p])
+        base += v.value
+        let s = slotOf[p]
+        if s >= 0 {
+          asl[na] = s
+          av1[na] = v.d1
+          av2[na] = v.d2
+          na += 1
+        }
+      }
+      var nf = 0
+      var prod = 1.0
+      var li = -1
+      var gamma = 1.0
+      for f in Int(termFactorStart[t])..<Int(termFactorStart[t + 1]) {
+        let p = Int(factorParam[f])
+        let ls = localSlot[p]
+        if ls >= 0 {
+          li = Int(ls)
+          gamma = x[p]
+          continue
+        }
+        let c = factorCode4[f]
+        if c < 0 {
+          fv[nf] = x[p]
+          f1[nf] = 1
+          f2[nf] = 0
+        } else {
+          let v = code4[Int(c)].valueAndDerivatives(x[p])
+          fv[nf] = v.value
+          f1[nf] = v.d1
+          f2[nf] = v.d2
+        }
+        prod *= fv[nf]
+        fsl[nf] = slotOf[p]
+        nf += 1
+      }
+      let vt = prod * base
+      nu += gamma * vt
+      if li >= 0 { coefA[li] += vt }
+      for i in 0..<nf where fsl[i] >= 0 {
+        let si = Int(fsl[i])
+        var pe = 1.0
+        for j in 0..<nf where j != i { pe *= fv[j] }
+        let gi = f1[i] * pe
+        let dv = base * gi
+        dnu[si] += gamma * dv
+        if li >= 0 { dA[li * m + si] += dv }
+        if f2[i] != 0 { d2nu[si * m + si] += gamma * base * f2[i] * pe }
+        var j = i + 1
+        while j < nf {
+          if fsl[j] >= 0 {
+            let sj = Int(fsl[j])
+            var pij = 1.0
+            for q in 0..<nf where q != i && q != j { pij *= fv[q] }
+            let v = gamma * base * f1[i] * f1[j] * pij
+            d2nu[si * m + sj] += v
+            d2nu[sj * m + si] += v
+          }
+          j += 1
+        }
+        for a in 0..<na {
+          let sa = Int(asl[a])
+          let v = gamma * gi * av1[a]
+          d2nu[si * m + sa] += v
+          d2nu[sa * m + si] += v
+        }
+      }
+      for a in 0..<na {
+        let sa = Int(asl[a])
+        let dv = prod * av1[a]
+        dnu[sa] += gamma * dv
+        if li >= 0 { dA[li * m + sa] += dv }
+        d2nu[sa * m + sa] += gamma * prod * av2[a]
+      }
+    }
+    let count = n[b]
+    let w1: Double
+    let w2: Double
+    if count == 0 {
+      w1 = 2
+      w2 = 0
+    } else {
+      let ratio = count / nu
+      w1 = 2 * (1 - ratio)
+      w2 = 2 * ratio / nu
+    }
+    // e, c and M = Σ_l (σ_l²/2) ∂A_l ∂A_lᵀ; gbv holds u − w₁e, hb holds M.
+    var c = 0.0
+    for i in 0..<m { gbv[i] = dnu[i] }
+    for i in 0..<(m * m) { hb[i] = 0 }
+    for l in 0..<k {
+      let p = Int(binFreeLocalParam[start + l])
+      let half = 0.5 * cWidth[p] * cWidth[p]
+      let q = half * coefA[l]
+      c += q * coefA[l]
+      let row = dA + l * m
+      for i in 0..<m {
+        gbv[i] -= w1 * q * row[i]
+        let hi = half * row[i]
+        for j in 0..<m { hb[i * m + j] += hi * row[j] }
+      }
+    }
+    let kappa = w2 / (1 + w2 * c)
+    let w1sq = w1 * w1
+    for i in 0..<m {
+      let gi = Int(gPos[Int(slotParam[i])])
+      r[gi] += w1 * dnu[i]
+      let ki = kappa * gbv[i]
+      for j in 0..<m {
+        S[gi * G + Int(gPos[Int(slotParam[j])])] += ki * gbv[j] + w1 * d2nu[i * m + j] - w1sq * hb[i * m + j]
+      }
+    }
+    for i in 0..<m { slotOf[Int(slotParam[i])] = -1 }
+  }
+
   /// Projected Newton on P(g). `only` ≥ 0 restricts the step to that global (coordinate
   /// descent). Updates `x` and `F`.
   func newton(exact: Bool, maxIterations: Int, only: Int, F: inout Double)
@@ -948,6 +1111,7 @@ public final class Fitter {
     if G == 0 { return (true, 0, 0) }
     var iterations = 0
     var decrement = Double.infinity
+    var previous = Double.infinity
     while iterations < maxIterations {
       iterations += 1
       buildSchur(exact: exact)
@@ -998,6 +1162,17 @@ public final class Fitter {
         copy(xSave, to: x)
         alpha *= 0.5
       }
+      // After a full Newton step in the quadratic regime the next decrement is C·dec² with
+      // C estimated from the last two decrements (at least 1): stop when that is far below
+      // the tolerance, saving one more Hessian.
+      if accepted && alpha == 1 && exact && only < 0 {
+        let c = previous.isFinite && previous < 1 ? max(1, dec / (previous * previous)) : .infinity
+        let predicted = c * dec * dec
+        if predicted < 1e-3 * options.tolerance {
+          return (true, iterations, predicted)
+        }
+      }
+      previous = dec
       if !accepted {
         // x is back at xSave (globals and their profiled locals), F unchanged: a stall.
         return (exact && dec < max(options.tolerance, 1e-8), iterations, decrement)

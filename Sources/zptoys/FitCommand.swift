@@ -162,6 +162,25 @@ struct FitCommand: ParsableCommand {
     let method: String
     let newton_decrement: Double?
     let fixed: [String: Double]
+
+    enum CodingKeys: String, CodingKey {
+      case bestfit, uncertainties, parameter_order, poi, twice_nll, converged, iterations, method, newton_decrement, fixed
+    }
+
+    // Explicit nulls (a non-finite −2 ln L is null, not a missing key).
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(bestfit, forKey: .bestfit)
+      try c.encode(uncertainties, forKey: .uncertainties)
+      try c.encode(parameter_order, forKey: .parameter_order)
+      try c.encode(poi, forKey: .poi)
+      try c.encode(twice_nll, forKey: .twice_nll)
+      try c.encode(converged, forKey: .converged)
+      try c.encode(iterations, forKey: .iterations)
+      try c.encode(method, forKey: .method)
+      try c.encode(newton_decrement, forKey: .newton_decrement)
+      try c.encode(fixed, forKey: .fixed)
+    }
   }
 
   struct EvalOutput: Encodable {
@@ -171,6 +190,18 @@ struct FitCommand: ParsableCommand {
     let logpdf: Double?
     let expected_data: [Double?]
     let data: [Double]
+
+    enum CodingKeys: String, CodingKey { case parameters, parameter_order, twice_nll, logpdf, expected_data, data }
+
+    func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(parameters, forKey: .parameters)
+      try c.encode(parameter_order, forKey: .parameter_order)
+      try c.encode(twice_nll, forKey: .twice_nll)
+      try c.encode(logpdf, forKey: .logpdf)
+      try c.encode(expected_data, forKey: .expected_data)
+      try c.encode(data, forKey: .data)
+    }
   }
 }
 

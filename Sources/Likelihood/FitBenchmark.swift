@@ -1,0 +1,69 @@
+import Foundation
+
+/// Timing of fits of the ``ReferenceWindow`` (100 bins, 202 parameters), for `zptoys bench`.
+///
+/// Each repetition fits a different pseudo-experiment (a pool of 64 seeded toys: Poisson main
+/// data around the background, Gaussian-fluctuated auxiliary data, as toys are thrown for
+/// hypothesis tests), so the timing is that of toy fits rather than of one data set. One
+/// ``Fitter`` is reused, as a toy loop does; uncertainties are off (toys do not need them).
+public enum FitBenchmark {
+  /// Seconds per fit.
+  /// - Parameters:
+  ///   - repetitions: fits of each kind.
+  ///   - computeUncertainties: include the uncertainty pass in the timing.
+  /// - Returns: one duration per fit: `free` (all parameters free) and `conditional` (µ fixed
+  ///   at 1, the fit of a test statistic's numerator); `converged` counts the fits that
+  ///   converged (all of them, normally).
+  public static func run(repetitions: Int = 2000, computeUncertainties: Bool = false)
+    -> (free: [Double], conditional: [Double], converged: Int)
+  {
+    let model = try! Model(workspace: ReferenceWindow.workspace())
+    let fitter = Fitter(model: model, options: FitOptions(computeUncertainties: computeUncertainties))
+    let toys = toyData(model: model, count: 64, seed: 20_240_611)
+    let poi = model.poiIndex!
+    var free: [Double] = []
+    var conditional: [Double] = []
+    free.reserveCapacity(repetitions)
+    conditional.reserveCapacity(repetitions)
+    var converged = 0
+    let clock = ContinuousClock()
+    // Warm-up (page faults, caches).
+    for t in toys.prefix(8) { _ = fitter.fit(data: t) }
+    for i in 0..<repetitions {
+      let data = toys[i % toys.count]
+      var result: FitResult?
+      let d1 = clock.measure { result = fitter.fit(data: data) }
+      if result!.converged { converged += 1 }
+      let d2 = clock.measure { result = fitter.fit(data: data, fixed: [poi: 1.0]) }
+      if result!.converged { converged += 1 }
+      free.append(seconds(d1))
+      conditional.append(seconds(d2))
+    }
+    return (free, conditional, converged)
+  }
+
+  /// Toy data sets (main + aux) of `model` at its initial parameters with µ = 0: Poisson main
+  /// data, Gaussian/Poisson auxiliary data, from a SplitMix64 stream.
+  static func toyData(model: Model, count: Int, seed: UInt64) -> [[Double]] {
+    var rng = SplitMix64(seed: seed)
+    var pars = model.initialValues
+    if let poi = model.poiIndex { pars[poi] = 0 }
+    let expected = model.expectedMainData(pars)
+    return (0..<count).map { _ in
+      var data = expected.map { Double(rng.poisson(mean: $0)) }
+      for term in model.constraints {
+        let theta = pars[term.parameter]
+        switch term.constraint {
+        case .gaussian(let sigma): data.append(theta + sigma * rng.normal())
+        case .poisson(let tau): data.append(Double(rng.poisson(mean: tau * theta)))
+        }
+      }
+      return data
+    }
+  }
+
+  private static func seconds(_ d: Duration) -> Double {
+    let c = d.components
+    return Double(c.seconds) + Double(c.attoseconds) * 1e-18
+  }
+}
