@@ -16,7 +16,7 @@ let package = Package(
   products: [
     // MARK: - Public API
     .executable(name: "zptoys", targets: ["zptoys"]),
-    .library(name: "ZPrimeToys", targets: ["Physics", "Detector", "Generator", "Likelihood", "Inference"]),
+    .library(name: "ZPrimeToys", targets: ["Physics", "Detector", "Generator", "Likelihood", "Inference", "Studies"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,13 +44,17 @@ let package = Package(
       swiftSettings: optimised),
     .target(name: "Generator", dependencies: ["Detector", "GSL", "Physics", "_Support"], swiftSettings: optimised),
     .target(name: "Likelihood", dependencies: [], swiftSettings: optimised),
-    .target(name: "Inference", dependencies: ["Likelihood", "GSL"], swiftSettings: optimised),
+    .target(name: "Inference", dependencies: ["Likelihood", "GSL", "_Support"], swiftSettings: optimised),
+    .target(
+      name: "Studies",
+      dependencies: ["Detector", "Generator", "Likelihood", "Inference", "GSL", "_Support"],
+      swiftSettings: optimised),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "zptoys",
       dependencies: [
-        "Physics", "Detector", "Generator", "Likelihood", "Inference", "_Support",
+        "Physics", "Detector", "Generator", "Likelihood", "Inference", "Studies", "_Support",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimised),

@@ -31,8 +31,26 @@ public struct WindowBinning: Sendable {
     public let firstGlobalM2Bin: Int
     /// For each θ bin, the fine θ cells it spans.
     public let thetaFineRanges: [Range<Int>]
+    /// cos of `thetaEdges` (decreasing).
+    public let cosThetaEdges: [Double]
 
     public var m2BinCount: Int { m2Edges.count - 1 }
+
+    /// The window bin of a reconstructed event (M², cosθ_cm), or nil outside the window's M²
+    /// range. θ = arccos(cosθ) ∈ [edge_j, edge_j+1) selects θ bin j.
+    @inlinable
+    public func bin(m2: Double, cosTheta: Double) -> Int? {
+      guard m2 >= m2Edges[0], m2 < m2Edges[m2Edges.count - 1] else { return nil }
+      var lo = 0, hi = m2Edges.count - 1
+      while hi - lo > 1 {
+        let mid = (lo + hi) >> 1
+        if m2Edges[mid] <= m2 { lo = mid } else { hi = mid }
+      }
+      let nt = thetaEdges.count - 1
+      var j = 0
+      while j < nt - 1 && cosTheta < cosThetaEdges[j + 1] { j += 1 }
+      return lo * nt + j
+    }
     public var thetaBinCount: Int { thetaEdges.count - 1 }
     /// Bins in the window, M²-major: bin = m2Bin · thetaBinCount + thetaBin.
     public var binCount: Int { m2BinCount * thetaBinCount }
@@ -67,7 +85,8 @@ public struct WindowBinning: Sendable {
     let h = grid.hypotheses[index]
     let row = rows[rowIndex(m2: h.m2)]
     return Window(hypothesis: h, m2Edges: Array(grid.windowEdges(index)), thetaEdges: row.edges,
-                  firstGlobalM2Bin: index, thetaFineRanges: row.fineRanges)
+                  firstGlobalM2Bin: index, thetaFineRanges: row.fineRanges,
+                  cosThetaEdges: row.edges.map { cos($0 * Double.pi / 180) })
   }
 
   /// The fine θ cell of `thetaCM` (degrees, clamped to [0, 180]).

@@ -1,6 +1,7 @@
 import Detector
 import Foundation
 import GSL
+import _Support
 
 /// A 2D histogram in (M²_recoil, θ_cm_recoil): expected yields and their Monte Carlo variances.
 public struct Histogram2D: Sendable, Codable, Equatable {
@@ -50,34 +51,6 @@ public func sampler(for process: ProcessKind, config: ExperimentConfig, mass: Do
   }
 }
 
-/// Runs `chunks` independent MC chunks, each with its own stream (toy index = chunk), over
-/// `threads` workers; results come back in chunk order, so sums are identical for any thread
-/// count.
-public func parallelChunks<T>(_ chunks: Int, threads: Int, _ body: (Int) throws -> T) throws -> [T] {
-  var results = [T?](repeating: nil, count: chunks)
-  var firstError: Error?
-  let lock = NSLock()
-  let workers = max(1, min(threads, chunks))
-  results.withUnsafeMutableBufferPointer { out in
-    let base = out.baseAddress!
-    DispatchQueue.concurrentPerform(iterations: workers) { w in
-      var c = w
-      while c < chunks {
-        do {
-          let r = try body(c)
-          (base + c).pointee = r
-        } catch {
-          lock.lock(); if firstError == nil { firstError = error }; lock.unlock()
-          return
-        }
-        c += workers
-      }
-    }
-  }
-  if let e = firstError { throw e }
-  return results.map { $0! }
-}
-
 /// The full-spectrum background templates: per process, expected yields and MC variances in every
 /// global cell (global M² bins × fine θ cells, ``WindowBinning``). Every window's background
 /// template is a sum of these cells, and a full-spectrum pseudo-data set is a Poisson draw of them.
@@ -104,7 +77,7 @@ public struct BackgroundSpectrum: Sendable {
       let counts: [[Double]]
       if let user = userSources[process] {
         total = user.totalYield
-        counts = try parallelChunks(chunkCount, threads: settings.threads) { c in
+        counts = try Parallel.map(count: chunkCount, threads: settings.threads, makeState: { () }) { c, _ in
           let rng = RandomStream(StreamKey(seed: settings.seed, study: .templates, massIndex: -1 - ProcessKind.backgrounds.firstIndex(of: process)!, toyIndex: c))
           let draw = try user.makeSampler()
           var h = [Double](repeating: 0, count: ncell)
@@ -122,7 +95,7 @@ public struct BackgroundSpectrum: Sendable {
         default: conf.eemumu.yield
         }
         let gen = EventGenerator(detector: detector, sampler: try sampler(for: process, config: detector.config))
-        counts = try parallelChunks(chunkCount, threads: settings.threads) { c in
+        counts = try Parallel.map(count: chunkCount, threads: settings.threads, makeState: { () }) { c, _ in
           let rng = RandomStream(StreamKey(seed: settings.seed, study: .templates, massIndex: -1 - ProcessKind.backgrounds.firstIndex(of: process)!, toyIndex: c))
           var h = [Double](repeating: 0, count: ncell)
           try gen.generate(count: perChunk, rng: rng) { e in
@@ -183,25 +156,18 @@ public struct SignalTemplate: Sendable {
     self.widthFraction = widthFraction
     let gen = EventGenerator(detector: detector, sampler: SignalSampler(mass: w.hypothesis.mass, widthFraction: widthFraction, config: detector.config))
     let rng = RandomStream(StreamKey(seed: settings.seed, study: .templates, massIndex: w.hypothesis.index, toyIndex: widthFraction > 0 ? 1 : 0))
-    let nt = w.thetaBinCount
     var counts = [Double](repeating: 0, count: w.binCount)
     var inside = 0
-    let cosEdges = w.thetaEdges.map { cos($0 * Double.pi / 180) }
-    let m2Edges = w.m2Edges
     let drawn = try gen.generate(count: settings.signalEvents, rng: rng) { e in
-      guard e.m2 >= m2Edges[0], e.m2 < m2Edges[m2Edges.count - 1] else { return }
-      var i = 0
-      while e.m2 >= m2Edges[i + 1] { i += 1 }
-      var j = 0
-      while j < nt - 1 && e.cosThetaCM < cosEdges[j + 1] { j += 1 }
-      counts[i * nt + j] += 1
+      guard let k = w.bin(m2: e.m2, cosTheta: e.cosThetaCM) else { return }
+      counts[k] += 1
       inside += 1
     }
     acceptance = Double(settings.signalEvents) / Double(drawn)
     efficiency = detector.efficiency(m2: w.hypothesis.m2)
     containment = Double(inside) / Double(settings.signalEvents)
     let perEvent = detector.config.luminosity.integrated * efficiency * acceptance / Double(settings.signalEvents)
-    perFb = Histogram2D(m2Edges: m2Edges, thetaEdges: w.thetaEdges, yields: counts.map { $0 * perEvent },
+    perFb = Histogram2D(m2Edges: w.m2Edges, thetaEdges: w.thetaEdges, yields: counts.map { $0 * perEvent },
                         sumw2: counts.map { $0 * perEvent * perEvent })
   }
 

@@ -1,0 +1,126 @@
+import Foundation
+import GSL
+import Likelihood
+
+/// The asymptotic calculator (arXiv:1007.1727; pyhf `AsymptoticCalculator`).
+///
+/// The spread of µ̂ comes from the Asimov data set generated at the conditional fit to the
+/// data with µ′ = 0 (µ′ = 1 for q0): σ² = µ²/q_µ,A (Eq. 31–32). For q and q̃ everything is as
+/// pyhf computes it: the test statistic is √qµ − √qµ,A (q̃: (qµ − qµ,A)/(2√qµ,A) when
+/// √qµ > √qµ,A, Eq. 66), its s+b distribution is a unit normal shifted by −√qµ,A and its b-only
+/// distribution a unit normal (`AsymptoticTestStatDistribution`), so
+/// CLs+b = Φ(−(x + √qµ,A)), CLb = Φ(−x), and the expected set evaluates them at x = N for
+/// N = 2, 1, 0, −1, −2.
+///
+/// For the two-sided tµ and t̃µ (not in pyhf's asymptotic calculator) the p-values come from the
+/// cumulative distributions F(tµ|µ′) of Eq. (35) and F(t̃µ|µ′) of Eq. (44) with µ/σ = √tµ,A:
+/// CLs+b = 1 − F(t_obs|µ), CLb = 1 − F(t_obs|0); the expected set evaluates them at the b-only
+/// quantiles t_N = F⁻¹(Φ(N)|0).
+public final class AsymptoticCalculator: HypoTestCalculator {
+  public let testStatistic: TestStatistic
+  public let profile: ProfileLikelihood
+  public let data: [Double]
+  public let asimov: [Double]
+  /// Unconditional fits to the data and to the Asimov data (independent of the tested µ).
+  public let freeFitData: FitResult
+  public let freeFitAsimov: FitResult
+  public var poiBounds: ClosedRange<Double> { profile.model.bounds[profile.poiIndex] }
+
+  public convenience init(model: Model, data: [Double], testStatistic: TestStatistic = .qtilde) throws {
+    try self.init(profile: try ProfileLikelihood(model: model), data: data, testStatistic: testStatistic)
+  }
+
+  /// A calculator that fits with an existing ``ProfileLikelihood`` (its fitter's buffers are
+  /// reused: toys make one per thread, then one calculator per pseudo-data set).
+  public init(profile: ProfileLikelihood, data: [Double], testStatistic: TestStatistic = .qtilde) throws {
+    self.profile = profile
+    let model = profile.model
+    guard data.count == model.mainBinCount + model.auxCount else {
+      throw InferenceError.invalidArgument("expected \(model.mainBinCount + model.auxCount) data values (main + auxiliary), got \(data.count)")
+    }
+    self.testStatistic = testStatistic
+    self.data = data
+    freeFitData = profile.freeFit(data)
+    asimov = profile.asimovData(poi: testStatistic == .q0 ? 1 : 0, data: data).data
+    freeFitAsimov = profile.freeFit(asimov)
+  }
+
+  /// √qµ,A: the POI value in units of its asymptotic standard deviation, µ/σ.
+  public func sqrtAsimov(poi mu: Double) -> Double {
+    profile.evaluate(testStatistic, poi: mu, data: asimov, free: freeFitAsimov).value.squareRoot()
+  }
+
+  public func hypotest(poi mu: Double) throws -> HypoTestResult {
+    guard mu.isFinite, mu >= poiBounds.lowerBound else { throw InferenceError.invalidPOI(mu, poiBounds) }
+    let qObs = profile.evaluate(testStatistic, poi: mu, data: data, free: freeFitData).value
+    let sqrtQA = sqrtAsimov(poi: mu)
+    return AsymptoticCalculator.result(testStatistic, poi: mu, observed: qObs, sqrtAsimov: sqrtQA)
+  }
+
+  /// The expected CLs/CLs+b set only (needs no fit to the observed data at µ).
+  public func expected(poi mu: Double) -> (cls: [Double], clsb: [Double]) {
+    let r = AsymptoticCalculator.result(testStatistic, poi: mu, observed: 0, sqrtAsimov: sqrtAsimov(poi: mu))
+    return (r.expectedCLs, r.expectedCLsb)
+  }
+
+  /// p-values from an observed statistic and √qµ,A (the formulas of the type's description).
+  public static func result(_ stat: TestStatistic, poi mu: Double, observed q: Double, sqrtAsimov a: Double) -> HypoTestResult {
+    switch stat {
+    case .q, .q0, .qtilde:
+      let sq = q.squareRoot()
+      let x: Double
+      if stat == .qtilde && sq > a && a > 0 {
+        x = (q - a * a) / (2 * a)  // Eq. (66) region
+      } else {
+        x = sq - a
+      }
+      func pvalues(_ x: Double) -> (Double, Double, Double) {
+        let clsb = Normal.cdf(-(x + a))
+        let clb = Normal.cdf(-x)
+        return (clsb, clb, clsb / clb)
+      }
+      let (clsb, clb, cls) = pvalues(x)
+      let exp = [2.0, 1, 0, -1, -2].map { pvalues($0) }
+      return HypoTestResult(poi: mu, testStatistic: stat, observedTestStatistic: x, cls: cls, clsb: clsb, clb: clb,
+                            expectedCLs: exp.map(\.2), expectedCLsb: exp.map(\.0))
+    case .t, .ttilde:
+      let tilde = stat == .ttilde
+      let clsb = 1 - tCDF(q, muOverSigma: a, shift: 0, tilde: tilde)
+      let clb = 1 - tCDF(q, muOverSigma: a, shift: a, tilde: tilde)
+      var ecls: [Double] = [], eclsb: [Double] = []
+      for n in [2.0, 1, 0, -1, -2] {
+        let tn = tQuantile(Normal.cdf(n), muOverSigma: a, shift: a, tilde: tilde)
+        let sb = 1 - tCDF(tn, muOverSigma: a, shift: 0, tilde: tilde)
+        let b = 1 - tCDF(tn, muOverSigma: a, shift: a, tilde: tilde)
+        eclsb.append(sb)
+        ecls.append(b > 0 ? sb / b : 1)
+      }
+      return HypoTestResult(poi: mu, testStatistic: stat, observedTestStatistic: q, cls: clb > 0 ? clsb / clb : 1,
+                            clsb: clsb, clb: clb, expectedCLs: ecls, expectedCLsb: eclsb)
+    }
+  }
+
+  /// F(t | µ′) for tµ (Eq. 35) or t̃µ (Eq. 44), with m = µ/σ and d = (µ − µ′)/σ.
+  public static func tCDF(_ t: Double, muOverSigma m: Double, shift d: Double, tilde: Bool) -> Double {
+    guard t > 0 else { return 0 }
+    let s = t.squareRoot()
+    if !tilde || t <= m * m {
+      return Normal.cdf(s + d) + Normal.cdf(s - d) - 1
+    }
+    // (µ² − 2µµ′)/σ² = m² − 2m(m − d) = 2md − m².
+    return Normal.cdf(s + d) + Normal.cdf((t - (2 * m * d - m * m)) / (2 * m)) - 1
+  }
+
+  /// The t with F(t | µ′) = p (bisection on the monotone CDF; 0 when p ≤ F(0)).
+  public static func tQuantile(_ p: Double, muOverSigma m: Double, shift d: Double, tilde: Bool) -> Double {
+    if p <= 0 { return 0 }
+    var lo = 0.0, hi = 1.0
+    while tCDF(hi, muOverSigma: m, shift: d, tilde: tilde) < p && hi < 1e6 { hi *= 2 }
+    for _ in 0..<200 {
+      let mid = 0.5 * (lo + hi)
+      if tCDF(mid, muOverSigma: m, shift: d, tilde: tilde) < p { lo = mid } else { hi = mid }
+      if hi - lo < 1e-13 * max(1, hi) { break }
+    }
+    return 0.5 * (lo + hi)
+  }
+}

@@ -1,1 +1,0 @@
-// \(m) stage: see docs in this folder.

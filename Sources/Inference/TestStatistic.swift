@@ -1,0 +1,115 @@
+import Foundation
+import Likelihood
+
+/// The test statistics of Cowan, Cranmer, Gross & Vitells, "Asymptotic formulae for
+/// likelihood-based tests of new physics", arXiv:1007.1727 (equation numbers below), computed as
+/// pyhf computes them (`pyhf/infer/test_statistics.py`).
+///
+/// With λ(µ) = L(µ, θ̂̂(µ)) / L(µ̂, θ̂) the profile likelihood ratio (Eq. 7), all start from
+/// tµ-like = −2 ln λ(µ) = twice_nll(µ, θ̂̂) − twice_nll(µ̂, θ̂), clipped at 0. The "tilde"
+/// variants (Eq. 10–11, 16) are the same formulas evaluated with the POI bounded below at 0,
+/// which is how pyhf implements them: the bounds come from the model, and pyhf warns when they
+/// don't match the statistic. So do we.
+public enum TestStatistic: String, CaseIterable, Sendable, Codable {
+  /// q0 (Eq. 12): discovery, tested at µ = 0; 0 when µ̂ < 0.
+  case q0
+  /// qµ (Eq. 14): upper limits; 0 when µ̂ > µ.
+  case q
+  /// q̃µ (Eq. 16): qµ with the POI bounded at 0 (the default of pyhf's hypotest).
+  case qtilde
+  /// tµ = −2 ln λ(µ) (Eq. 8): two-sided.
+  case t
+  /// t̃µ (Eq. 11): two-sided with the POI bounded at 0 — the paper's Feldman–Cousins-style
+  /// ordering.
+  case ttilde
+
+  /// Whether the statistic is one-sided (zero for an upward/downward fluctuation).
+  public var isOneSided: Bool { self == .q || self == .qtilde || self == .q0 }
+  /// Whether asymptotic formulas treat the POI as bounded at 0.
+  public var isTilde: Bool { self == .qtilde || self == .ttilde }
+}
+
+/// One evaluation of a test statistic: its value and the two fits behind it.
+public struct TestStatisticValue: Sendable {
+  public let value: Double
+  /// The POI value tested.
+  public let poi: Double
+  /// The unconditional fit (µ̂, θ̂) and the conditional fit (µ, θ̂̂(µ)).
+  public let free: FitResult
+  public let conditional: FitResult
+  public var muHat: Double { free.parameters[poiIndexStorage] }
+  let poiIndexStorage: Int
+}
+
+/// Fits behind the test statistics, with one reusable ``Fitter`` (not thread-safe: give each
+/// thread its own ``ProfileLikelihood``).
+public final class ProfileLikelihood {
+  public let model: Model
+  public let fitter: Fitter
+  public let poiIndex: Int
+  /// Fits that did not converge since creation (counted, never fatal).
+  public private(set) var failedFits = 0
+  public private(set) var totalFits = 0
+
+  public init(model: Model, options: FitOptions = FitOptions(computeUncertainties: false)) throws {
+    guard let poi = model.poiIndex else { throw InferenceError.noPOI }
+    self.model = model
+    fitter = Fitter(model: model, options: options)
+    poiIndex = poi
+  }
+
+  /// The unconditional maximum-likelihood fit (µ̂, θ̂).
+  public func freeFit(_ data: [Double]) -> FitResult {
+    let r = fitter.fit(data: data)
+    totalFits += 1
+    if !r.converged { failedFits += 1 }
+    return r
+  }
+
+  /// The conditional fit at POI = µ: (µ, θ̂̂(µ)) (pyhf `fixed_poi_fit`).
+  public func conditionalFit(_ data: [Double], poi mu: Double) -> FitResult {
+    let r = fitter.fit(data: data, poi: mu)
+    totalFits += 1
+    if !r.converged { failedFits += 1 }
+    return r
+  }
+
+  /// The test statistic `stat` at POI = `mu` on `data`; `free` reuses an unconditional fit of
+  /// the same data (it does not depend on µ).
+  public func evaluate(_ stat: TestStatistic, poi mu: Double, data: [Double], free: FitResult? = nil) -> TestStatisticValue {
+    let f = free ?? freeFit(data)
+    let c = conditionalFit(data, poi: mu)
+    let tLike = max(0, c.twiceNLL - f.twiceNLL)  // pyhf _tmu_like: clip(…, 0)
+    let muHat = f.parameters[poiIndex]
+    let value: Double
+    switch stat {
+    case .q, .qtilde: value = muHat > mu ? 0 : tLike                 // Eq. (14), (16)
+    case .q0: value = muHat < 0 ? 0 : tLike                           // Eq. (12)
+    case .t, .ttilde: value = tLike                                   // Eq. (8), (11)
+    }
+    return TestStatisticValue(value: value, poi: mu, free: f, conditional: c, poiIndexStorage: poiIndex)
+  }
+
+  /// The Asimov data set of pyhf's `generate_asimov_data`: the expectation at the conditional
+  /// fit (µ′, θ̂̂(µ′)) to `data` (arXiv:1007.1727, Sec. 3.2).
+  public func asimovData(poi muPrime: Double, data: [Double]) -> (data: [Double], fit: FitResult) {
+    let fit = conditionalFit(data, poi: muPrime)
+    return (model.expectedData(fit.parameters), fit)
+  }
+}
+
+public enum InferenceError: Error, CustomStringConvertible, Equatable {
+  case noPOI
+  case invalidPOI(Double, ClosedRange<Double>)
+  case noBracket(String)
+  case invalidArgument(String)
+
+  public var description: String {
+    switch self {
+    case .noPOI: "the model has no parameter of interest (measurement config.poi)"
+    case .invalidPOI(let v, let r): "POI value \(v) is outside its bounds [\(r.lowerBound), \(r.upperBound)]"
+    case .noBracket(let s): s
+    case .invalidArgument(let s): s
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import GSL
+import Likelihood
+import _Support
+
+/// Where pseudo-experiments come from: the stream family, and whether nuisance parameters are
+/// set to their conditional MLE on the data (LHC style, pyhf's `ToyCalculator`) or to their
+/// nominal values.
+public struct ToySettings: Sendable, Equatable {
+  public enum Nuisances: String, Sendable, Codable { case profiled, nominal }
+
+  public var toys: Int
+  public var seed: UInt64
+  public var study: StreamKey.Study
+  /// Stream index of the hypothesis (the mass index in studies).
+  public var massIndex: Int
+  public var threads: Int
+  public var nuisances: Nuisances
+
+  public init(toys: Int = 1000, seed: UInt64 = 1, study: StreamKey.Study = .hypotestToys, massIndex: Int = 0,
+              threads: Int = 1, nuisances: Nuisances = .profiled) {
+    self.toys = toys
+    self.seed = seed
+    self.study = study
+    self.massIndex = massIndex
+    self.threads = threads
+    self.nuisances = nuisances
+  }
+
+  /// The stream of toy `i` under b-only (even indices) or s+b (odd): the same toy index at
+  /// every tested POI value (common random numbers, so p(µ) is smooth in µ).
+  public func key(toy i: Int, signal: Bool) -> StreamKey {
+    StreamKey(seed: seed, study: study, massIndex: massIndex, toyIndex: 2 * i + (signal ? 1 : 0))
+  }
+}
+
+/// Draws pseudo-data from a model at given parameters like pyhf's `model.make_pdf(pars).sample()`:
+/// every main bin Poisson(ν_b), every auxiliary datum from its constraint — Normal(θ, σ) or
+/// Poisson(τθ) — so the global observables fluctuate with the main data.
+public struct ToySampler: Sendable {
+  public let model: Model
+  public let expectedMain: [Double]
+  public let parameters: [Double]
+
+  public init(model: Model, parameters: [Double]) {
+    self.model = model
+    self.parameters = parameters
+    expectedMain = model.expectedMainData(parameters)
+  }
+
+  public func sample(_ rng: RandomStream, into out: inout [Double]) {
+    let nMain = model.mainBinCount
+    if out.count != nMain + model.auxCount { out = [Double](repeating: 0, count: nMain + model.auxCount) }
+    for b in 0..<nMain { out[b] = Double(rng.poisson(expectedMain[b])) }
+    for term in model.constraints {
+      let theta = parameters[term.parameter]
+      let v: Double
+      switch term.constraint {
+      case .gaussian(let sigma): v = theta + rng.gaussian(sigma: sigma)
+      case .poisson(let tau): v = Double(rng.poisson(tau * theta))
+      }
+      out[nMain + term.auxIndex] = v
+    }
+  }
+}
+
+/// The toy calculator (pyhf `ToyCalculator`): the distributions of the test statistic under
+/// s+b (POI = µ) and b-only (POI = 0; 1 for q0) from pseudo-experiments generated at the
+/// conditional MLE of the nuisance parameters on the observed data, main and auxiliary data
+/// fluctuated. p-values are empirical, P(q ≥ q_obs), as pyhf's `EmpiricalDistribution`; the
+/// expected set takes the percentiles of CLs over the b-only toys at −2σ … +2σ.
+///
+/// Toys run in parallel over `threads`, each from its own stream (``ToySettings/key(toy:signal:)``),
+/// so results are identical for any thread count. A toy whose fit fails is counted, listed
+/// with its stream key, and left out of the distribution — never fatal.
+public final class ToyCalculator: HypoTestCalculator {
+  public let testStatistic: TestStatistic
+  public let model: Model
+  public let data: [Double]
+  public let settings: ToySettings
+  let profile: ProfileLikelihood
+  let freeFitData: FitResult
+  public var poiBounds: ClosedRange<Double> { model.bounds[profile.poiIndex] }
+
+  public init(model: Model, data: [Double], testStatistic: TestStatistic = .qtilde, settings: ToySettings) throws {
+    guard settings.toys >= 1 else { throw InferenceError.invalidArgument("the toy calculator needs at least one toy") }
+    guard data.count == model.mainBinCount + model.auxCount else {
+      throw InferenceError.invalidArgument("expected \(model.mainBinCount + model.auxCount) data values (main + auxiliary), got \(data.count)")
+    }
+    self.model = model
+    self.data = data
+    self.testStatistic = testStatistic
+    self.settings = settings
+    profile = try ProfileLikelihood(model: model)
+    freeFitData = profile.freeFit(data)
+  }
+
+  /// The observed test statistic at µ.
+  public func observed(poi mu: Double) -> Double {
+    profile.evaluate(testStatistic, poi: mu, data: data, free: freeFitData).value
+  }
+
+  /// The parameters toys are generated at for POI = `mu`.
+  public func generationParameters(poi mu: Double) -> [Double] {
+    switch settings.nuisances {
+    case .profiled: return profile.conditionalFit(data, poi: mu).parameters
+    case .nominal:
+      var p = model.initialValues
+      p[profile.poiIndex] = mu
+      return p
+    }
+  }
+
+  public struct Distribution: Sendable {
+    /// Test statistic per successful toy, in toy order.
+    public var values: [Double]
+    public var failed: [FailedToy]
+  }
+
+  /// The distribution of the test statistic at µ for toys generated at POI = `truth`.
+  public func distribution(poi mu: Double, truth: Double, signal: Bool) throws -> Distribution {
+    let gen = ToySampler(model: model, parameters: generationParameters(poi: truth))
+    let stat = testStatistic
+    let s = settings
+    let model = self.model
+    let results: [(Double, Bool, UInt64)] = try Parallel.map(
+      count: s.toys, threads: s.threads,
+      makeState: { (try ProfileLikelihood(model: model), RandomStream(key: 0), [Double]()) }
+    ) { i, state in
+      let key = s.key(toy: i, signal: signal).hash64
+      state.1.reseed(key)
+      gen.sample(state.1, into: &state.2)
+      let v = state.0.evaluate(stat, poi: mu, data: state.2)
+      return (v.value, v.free.converged && v.conditional.converged && v.value.isFinite, key)
+    }
+    var values: [Double] = []
+    values.reserveCapacity(results.count)
+    var failed: [FailedToy] = []
+    for (i, r) in results.enumerated() {
+      if r.1 { values.append(r.0) } else { failed.append(FailedToy(toy: i, hypothesis: signal ? "s+b" : "b", streamKey: r.2)) }
+    }
+    return Distribution(values: values, failed: failed)
+  }
+
+  public func hypotest(poi mu: Double) throws -> HypoTestResult {
+    guard mu.isFinite, mu >= poiBounds.lowerBound else { throw InferenceError.invalidPOI(mu, poiBounds) }
+    let obs = observed(poi: mu)
+    let sb = try distribution(poi: mu, truth: mu, signal: true)
+    let b = try distribution(poi: mu, truth: testStatistic == .q0 ? 1 : 0, signal: false)
+    guard !sb.values.isEmpty, !b.values.isEmpty else {
+      throw InferenceError.invalidArgument("every toy fit failed at POI = \(mu)")
+    }
+    let sbSorted = sb.values.sorted(), bSorted = b.values.sorted()
+    func pvalue(_ sorted: [Double], _ x: Double) -> Double {
+      // Count of values ≥ x by binary search.
+      var lo = 0, hi = sorted.count
+      while lo < hi {
+        let mid = (lo + hi) >> 1
+        if sorted[mid] >= x { hi = mid } else { lo = mid + 1 }
+      }
+      return Double(sorted.count - lo) / Double(sorted.count)
+    }
+    let clsb = pvalue(sbSorted, obs), clb = pvalue(bSorted, obs)
+    // Expected: CLs of every b-only toy, then its percentiles (pyhf `expected_pvalues`).
+    var clsOfToys: [Double] = [], clsbOfToys: [Double] = []
+    for x in b.values {
+      let s = pvalue(sbSorted, x), bb = pvalue(bSorted, x)
+      clsbOfToys.append(s)
+      clsOfToys.append(bb > 0 ? s / bb : .nan)
+    }
+    clsOfToys.sort()
+    clsbOfToys.sort()
+    let counts = ToyCounts(signalPlusBackground: settings.toys, backgroundOnly: settings.toys,
+                           failedFits: sb.failed.count + b.failed.count, failedToys: sb.failed + b.failed)
+    return HypoTestResult(
+      poi: mu, testStatistic: testStatistic, observedTestStatistic: obs, cls: clb > 0 ? clsb / clb : .nan, clsb: clsb, clb: clb,
+      expectedCLs: normalPercentiles.map { percentile(sorted: clsOfToys, $0) },
+      expectedCLsb: normalPercentiles.map { percentile(sorted: clsbOfToys, $0) }, toys: counts)
+  }
+}

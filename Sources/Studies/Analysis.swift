@@ -1,0 +1,79 @@
+import Detector
+import Foundation
+import GSL
+import Generator
+import Likelihood
+import _Support
+
+/// The analysis of one configuration: the detector, the template Monte Carlo of the full
+/// spectrum (built once), and the search windows built from them on demand.
+public struct Analysis: Sendable {
+  public let detector: DetectorModel
+  public let settings: TemplateSettings
+  public let backgrounds: BackgroundSpectrum
+
+  public init(config: ExperimentConfig, settings: TemplateSettings, userSources: [ProcessKind: UserSource] = [:]) throws {
+    detector = DetectorModel(config: config)
+    self.settings = settings
+    backgrounds = try BackgroundSpectrum(detector: detector, settings: settings, userSources: userSources)
+  }
+
+  public var grid: MassGrid { detector.grid }
+
+  /// The search window of hypothesis `index` (its signal template is generated here).
+  public func window(_ index: Int, widthFraction: Double = 0) throws -> SearchWindow {
+    let w = detector.binning.window(index)
+    let signal = try SignalTemplate(detector: detector, window: w, widthFraction: widthFraction, settings: settings)
+    return SearchWindow(detector: detector, window: w, signal: signal, backgrounds: backgrounds)
+  }
+
+  /// The expected background per global cell (all processes).
+  public var expectedCells: [Double] { backgrounds.totalYields }
+}
+
+/// Where a window's observations come from.
+public enum WindowData: Sendable, Equatable {
+  /// The background-only expectation (non-integer; pyhf accepts it).
+  case asimov
+  /// A Poisson pseudo-data set of the background, from the stream (seed, workspace-toy, index).
+  case toy(seed: UInt64)
+  /// Reconstructed events from a CSV file (columns m2_recoil_gev2, theta_cm_recoil_deg).
+  case events(path: String)
+
+  public static func parse(_ s: String) -> WindowData {
+    switch s {
+    case "asimov": .asimov
+    case "toy": .toy(seed: 0)
+    default: .events(path: s)
+    }
+  }
+
+  /// The window's main observations.
+  public func observations(for window: SearchWindow, seed: UInt64) throws -> [Double] {
+    switch self {
+    case .asimov:
+      return window.totalBackground
+    case .toy(let s):
+      let rng = RandomStream(StreamKey(seed: s == 0 ? seed : s, study: .workspaceToy, massIndex: window.window.hypothesis.index))
+      return window.totalBackground.map { Double(rng.poisson($0)) }
+    case .events(let path):
+      return window.bin(events: try EventFile.read(path: path))
+    }
+  }
+}
+
+/// Reconstructed events from a CSV file: columns `m2_recoil_gev2` and `theta_cm_recoil_deg`
+/// (others, such as `zptoys generate`'s truth columns, are ignored).
+public enum EventFile {
+  public static func read(path: String) throws -> [(m2: Double, cosThetaCM: Double)] {
+    let csv = try NumericCSV(path: path, required: ["m2_recoil_gev2", "theta_cm_recoil_deg"])
+    let im = csv.column("m2_recoil_gev2")!, it = csv.column("theta_cm_recoil_deg")!
+    var out: [(m2: Double, cosThetaCM: Double)] = []
+    out.reserveCapacity(csv.rows.count)
+    for (r, row) in csv.rows.enumerated() {
+      guard row[it] >= 0, row[it] <= 180 else { throw csv.error(row: r, "theta_cm_recoil_deg must be in [0, 180], got \(row[it])") }
+      out.append((row[im], cos(row[it] * Double.pi / 180)))
+    }
+    return out
+  }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Inference
+import Likelihood
+
+/// Options of the statistical procedure, shared by hypotest, limit and the studies.
+struct InferenceOptions: ParsableArguments {
+  @Option(help: "asymptotic (arXiv:1007.1727 formulae) or toys (pseudo-experiments).")
+  var calculator: String = "asymptotic"
+
+  @Option(help: "Pseudo-experiments per hypothesis for --calculator toys (each of s+b and b-only).")
+  var toys: Int = 1000
+
+  @Option(name: .customLong("toy-nuisances"), help: "Generate toys at the nuisance parameters' conditional MLE on the data (profiled, LHC/pyhf) or at their nominal values (nominal).")
+  var toyNuisances: String = "profiled"
+
+  @Option(name: .customLong("test-stat"), help: "q0, q, qtilde, t or ttilde (default: qtilde; ttilde for --rule fc).")
+  var testStat: String?
+
+  func validate() throws {
+    guard ["asymptotic", "toys"].contains(calculator) else {
+      throw ValidationError("--calculator must be asymptotic or toys, got \"\(calculator)\"")
+    }
+    guard (1...10_000_000).contains(toys) else { throw ValidationError("--toys must be between 1 and 10,000,000, got \(toys)") }
+    guard ToySettings.Nuisances(rawValue: toyNuisances) != nil else {
+      throw ValidationError("--toy-nuisances must be profiled or nominal, got \"\(toyNuisances)\"")
+    }
+    if let t = testStat, TestStatistic(rawValue: t) == nil {
+      throw ValidationError("--test-stat must be one of q0, q, qtilde, t, ttilde; got \"\(t)\"")
+    }
+  }
+
+  func statistic(default d: TestStatistic) -> TestStatistic { testStat.flatMap(TestStatistic.init(rawValue:)) ?? d }
+
+  func makeCalculator(model: Model, data: [Double], statistic: TestStatistic, seed: UInt64, threads: Int, massIndex: Int = 0) throws -> any HypoTestCalculator {
+    if calculator == "toys" {
+      let s = ToySettings(toys: toys, seed: seed, study: .hypotestToys, massIndex: massIndex, threads: threads,
+                          nuisances: ToySettings.Nuisances(rawValue: toyNuisances)!)
+      return try ToyCalculator(model: model, data: data, testStatistic: statistic, settings: s)
+    }
+    return try AsymptoticCalculator(model: model, data: data, testStatistic: statistic)
+  }
+}
+
+/// --rule and --cl.
+struct LimitOptions: ParsableArguments {
+  @Option(help: "cls (CLs = 1 − CL), clsb (CLs+b = 1 − CL) or fc (Feldman–Cousins-style interval from t̃µ).")
+  var rule: String = "cls"
+
+  @Option(help: "Confidence level.")
+  var cl: Double = 0.9
+
+  func validate() throws {
+    guard LimitRule(rawValue: rule) != nil else { throw ValidationError("--rule must be cls, clsb or fc, got \"\(rule)\"") }
+    guard cl.isFinite, cl > 0, cl < 1 else { throw ValidationError("--cl must be in (0, 1), got \(cl)") }
+  }
+
+  var limitRule: LimitRule { LimitRule(rawValue: rule)! }
+}
