@@ -22,10 +22,13 @@ struct ZPToys: ParsableCommand {
     GridCommand.self,
     GenerateCommand.self,
     TemplatesCommand.self,
+    WorkspaceCommand.self,
     XsecCommand.self,
     CouplingsCommand.self,
     BenchCommand.self,
     FitCommand.self,
+    HypotestCommand.self,
+    LimitCommand.self,
   ]
 }
 
