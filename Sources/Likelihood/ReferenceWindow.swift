@@ -34,9 +34,14 @@ public enum ReferenceWindow {
   public static func signal() -> [Double] {
     var out: [Double] = []
     let centre = Double(massBins) / 2
-    func cdf(_ z: Double) -> Double { 0.5 * erfc(-z / 2.0.squareRoot()) }
+    // P(a < z < b) from the tail on the bin's side, so the outer bins keep their small,
+    // non-zero content (a zero would make their staterror σ zero and the parameter fixed).
+    func probability(_ a: Double, _ b: Double) -> Double {
+      let r = 1 / 2.0.squareRoot()
+      return a >= 0 ? 0.5 * (erfc(a * r) - erfc(b * r)) : 0.5 * (erfc(-b * r) - erfc(-a * r))
+    }
     for i in 0..<massBins {
-      let share = cdf(Double(i + 1) - centre) - cdf(Double(i) - centre)
+      let share = probability(Double(i) - centre, Double(i + 1) - centre)
       for j in 0..<thetaBins { out.append(signalEvents * share * signalThetaShares[j]) }
     }
     return out
