@@ -25,6 +25,7 @@ public final class AsymptoticCalculator: HypoTestCalculator {
   public let freeFitData: FitResult
   public let freeFitAsimov: FitResult
   public var poiBounds: ClosedRange<Double> { profile.model.bounds[profile.poiIndex] }
+  public var muHat: Double { freeFitData.parameters[profile.poiIndex] }
 
   public convenience init(model: Model, data: [Double], testStatistic: TestStatistic = .qtilde) throws {
     try self.init(profile: try ProfileLikelihood(model: model), data: data, testStatistic: testStatistic)

@@ -60,6 +60,14 @@ public struct FailedToy: Sendable, Codable, Equatable {
   public var hypothesis: String
   public var streamKey: UInt64
 
+  /// A failed pseudo-experiment: its index, the hypothesis it was drawn under, and its stream
+  /// key (enough to regenerate it alone).
+  public init(toy: Int, hypothesis: String, streamKey: UInt64) {
+    self.toy = toy
+    self.hypothesis = hypothesis
+    self.streamKey = streamKey
+  }
+
   enum CodingKeys: String, CodingKey { case toy, hypothesis, streamKey = "stream_key" }
 }
 
@@ -74,6 +82,8 @@ public protocol HypoTestCalculator: AnyObject {
   var testStatistic: TestStatistic { get }
   /// The POI's bounds in the model.
   var poiBounds: ClosedRange<Double> { get }
+  /// The POI's maximum-likelihood estimate µ̂ on the observed data (where a two-sided p(µ) peaks).
+  var muHat: Double { get }
   func hypotest(poi: Double) throws -> HypoTestResult
 }
 

@@ -81,6 +81,7 @@ public final class ToyCalculator: HypoTestCalculator {
   let profile: ProfileLikelihood
   let freeFitData: FitResult
   public var poiBounds: ClosedRange<Double> { model.bounds[profile.poiIndex] }
+  public var muHat: Double { freeFitData.parameters[profile.poiIndex] }
 
   public init(model: Model, data: [Double], testStatistic: TestStatistic = .qtilde, settings: ToySettings) throws {
     guard settings.toys >= 1 else { throw InferenceError.invalidArgument("the toy calculator needs at least one toy") }

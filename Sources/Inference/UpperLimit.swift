@@ -145,7 +145,18 @@ public final class LimitSetter {
       if doublings > 40 { throw InferenceError.noBracket("no POI value up to \(hi) is excluded at \(cl) CL: the data do not constrain the POI") }
     }
     var upper: [Double] = []
+    let twoSided = rule == .fc
+    // A two-sided p(µ) peaks at µ̂ (p = 1 there): the observed interval's upper end lies above it.
+    let muHat = min(max(calculator.muHat, lo), hi)
     for k in curves {
+      if twoSided && k == 0 {
+        let fPeak = try curve(0, muHat)
+        if fPeak <= 0 {
+          throw InferenceError.noBracket("p(µ̂ = \(muHat)) ≤ α: the t̃µ p-value never exceeds 1 − CL; no interval")
+        }
+        upper.append(try brentRoot({ try curve(0, $0) }, muHat, hi, fa: fPeak, fb: try curve(0, hi), xtol: 1e-12 * max(1, hi), rtol: rtol))
+        continue
+      }
       // The best bracket from the cache: the largest µ still above α below the smallest µ below α.
       let points = try cache.keys.sorted().map { ($0, try curve(k, $0)) }
       guard let firstBelow = points.firstIndex(where: { $0.1 <= 0 }) else {
@@ -160,23 +171,11 @@ public final class LimitSetter {
       upper.append(try brentRoot({ try curve(k, $0) }, a.0, b.0, fa: a.1, fb: b.1, xtol: 1e-12 * max(1, hi), rtol: rtol))
     }
     var lower: Double? = nil
-    if rule == .fc {
-      // Lower end: p(µ) < α at the POI's lower bound means the interval does not reach it.
+    if twoSided {
+      // The lower end: µ = lo is inside unless p(lo) < α; then p crosses α between lo and µ̂.
       let f0 = try curve(0, lo)
       if f0 < 0 {
-        // p rises above α somewhere below the upper end: find the first µ with p > α on a grid.
-        let grid = (1...64).map { lo + (upper[0] - lo) * Double($0) / 64 }
-        var prev = (lo, f0)
-        var found: Double? = nil
-        for mu in grid {
-          let f = try curve(0, mu)
-          if f > 0 {
-            found = try brentRoot({ try curve(0, $0) }, prev.0, mu, fa: prev.1, fb: f, xtol: 1e-12 * max(1, hi), rtol: rtol)
-            break
-          }
-          prev = (mu, f)
-        }
-        lower = found ?? upper[0]
+        lower = try brentRoot({ try curve(0, $0) }, lo, muHat, fa: f0, fb: try curve(0, muHat), xtol: 1e-12 * max(1, hi), rtol: rtol)
       } else {
         lower = lo
       }

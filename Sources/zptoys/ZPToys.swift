@@ -29,6 +29,11 @@ struct ZPToys: ParsableCommand {
     FitCommand.self,
     HypotestCommand.self,
     LimitCommand.self,
+    ScanCommand.self,
+    BrazilCommand.self,
+    LeeCommand.self,
+    CoverageCommand.self,
+    MergeCommand.self,
   ]
 }
 

@@ -1,0 +1,246 @@
+import Foundation
+import _Support
+
+/// `--shard K/N`: this process runs the tasks t with t mod N = K − 1 (K from 1 to N). Tasks are
+/// the study's units (a hypothesis, a block of look-elsewhere toys, …); every task draws from its
+/// own streams, so the union of the N shards is exactly the unsharded run.
+public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
+  public let index: Int
+  public let count: Int
+
+  public init(index: Int, count: Int) {
+    self.index = index
+    self.count = count
+  }
+
+  public static let whole = Shard(index: 1, count: 1)
+
+  public static func parse(_ s: String) throws -> Shard {
+    let p = s.split(separator: "/")
+    guard p.count == 2, let k = Int(p[0]), let n = Int(p[1]), n >= 1, k >= 1, k <= n, n <= 100_000 else {
+      throw StudyError("--shard takes K/N with 1 ≤ K ≤ N (e.g. 3/10), got \"\(s)\"")
+    }
+    return Shard(index: k, count: n)
+  }
+
+  public func owns(_ task: Int) -> Bool { task % count == index - 1 }
+  public var description: String { "\(index)/\(count)" }
+}
+
+public struct StudyError: Error, CustomStringConvertible {
+  public let description: String
+  public init(_ d: String) { description = d }
+}
+
+/// What identifies a study's results: two runs (or shards) can be merged only when these agree.
+public struct StudyIdentity: Codable, Equatable, Sendable {
+  public var study: String
+  public var configuration: String
+  /// SHA-256 of the configuration's YAML text.
+  public var configurationSHA256: String
+  public var seed: UInt64
+  /// Every setting that changes the numbers (toys, rule, CL, masses, MC settings, …), as text.
+  public var settings: [String: String]
+  /// The tasks of the whole study (all shards).
+  public var totalTasks: Int
+
+  enum CodingKeys: String, CodingKey {
+    case study, configuration, configurationSHA256 = "configuration_sha256", seed, settings, totalTasks = "total_tasks"
+  }
+}
+
+/// Run metadata recorded in every result file.
+public struct RunInfo: Codable, Sendable {
+  public var tool: String
+  public var started: String
+  public var seconds: Double
+  public var threads: Int
+  public var host: String
+  public var resumedTasks: Int
+
+  enum CodingKeys: String, CodingKey { case tool, started, seconds, threads, host, resumedTasks = "resumed_tasks" }
+}
+
+/// Runs a study's tasks in parallel with checkpointing.
+///
+/// Every finished task is appended as one JSON line to `<out>.partial` (after a header line with
+/// the study's identity and shard) and synced to disk; `resume` reads the file back, keeps the
+/// tasks whose lines are complete and valid, and runs only the rest. A run killed at any moment
+/// (even by SIGKILL) therefore loses at most the tasks in flight, and the resumed result is the
+/// same as an uninterrupted one. The final result file is written atomically by the caller,
+/// after which the partial file is removed.
+public final class StudyRunner<Result: Codable & Sendable> {
+  public let identity: StudyIdentity
+  public let shard: Shard
+  public let partialPath: String?
+  public let threads: Int
+  public let label: String
+  public private(set) var resumed = 0
+
+  struct Header: Codable {
+    var identity: StudyIdentity
+    var shard: Shard
+  }
+
+  struct Line: Codable {
+    var task: Int
+    var result: Result
+  }
+
+  public init(identity: StudyIdentity, shard: Shard, output: String?, threads: Int, label: String) {
+    self.identity = identity
+    self.shard = shard
+    partialPath = output.map { $0 + ".partial" }
+    self.threads = threads
+    self.label = label
+  }
+
+  /// The shard's tasks among 0..<identity.totalTasks.
+  public var ownTasks: [Int] { (0..<identity.totalTasks).filter(shard.owns) }
+
+  /// Loads finished tasks from the partial file (when resuming and it matches this study).
+  func loadCheckpoint(resume: Bool) throws -> [Int: Result] {
+    guard let path = partialPath, FileManager.default.fileExists(atPath: path) else { return [:] }
+    guard resume else {
+      try? FileManager.default.removeItem(atPath: path)
+      return [:]
+    }
+    guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+    let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+    guard let first = lines.first else { return [:] }
+    let decoder = JSONDecoder()
+    guard let header = try? decoder.decode(Header.self, from: Data(first)) else {
+      throw StudyError("\(path): not a ZPrimeToys checkpoint (unreadable header); delete it to start afresh")
+    }
+    guard header.identity == identity, header.shard == shard else {
+      throw StudyError("\(path): the checkpoint is of another study, configuration, seed, settings or shard; delete it or run with the same options")
+    }
+    var done: [Int: Result] = [:]
+    for raw in lines.dropFirst() {
+      // A line cut short by a kill does not decode: that task simply runs again.
+      guard let line = try? decoder.decode(Line.self, from: Data(raw)), shard.owns(line.task), line.task < identity.totalTasks else { continue }
+      done[line.task] = line.result
+    }
+    return done
+  }
+
+  /// Runs the shard's tasks not yet done; returns every result of the shard, by task.
+  public func run<State>(resume: Bool, progress: ProgressReporter?, makeState: () throws -> State,
+                         _ body: (Int, inout State) throws -> Result) throws -> [Int: Result] {
+    var results = try loadCheckpoint(resume: resume)
+    resumed = results.count
+    let todo = ownTasks.filter { results[$0] == nil }
+    var handle: FileHandle? = nil
+    if let path = partialPath {
+      if !FileManager.default.fileExists(atPath: path) || resumed == 0 {
+        let header = try JSONEncoder().encode(Header(identity: identity, shard: shard))
+        guard FileManager.default.createFile(atPath: path, contents: header + Data("\n".utf8)) else {
+          throw StudyError("cannot write the checkpoint \(path) (is the folder writable?)")
+        }
+      }
+      handle = FileHandle(forWritingAtPath: path)
+      guard handle != nil else { throw StudyError("cannot open the checkpoint \(path) for writing") }
+      handle!.seekToEndOfFile()
+      // Make sure the next line starts on its own (the file may end in a line cut by a kill).
+      handle!.write(Data("\n".utf8))
+    }
+    defer { try? handle?.close() }
+    progress?.start(total: ownTasks.count, alreadyDone: resumed)
+    let lock = NSLock()
+    let encoder = JSONEncoder()
+    var writeError: Error?
+    _ = try Parallel.map(count: todo.count, threads: threads, makeState: makeState) { j, state -> Bool in
+      let t = todo[j]
+      let r = try body(t, &state)
+      let line = try encoder.encode(Line(task: t, result: r)) + Data("\n".utf8)
+      lock.lock()
+      defer { lock.unlock() }
+      results[t] = r
+      if let h = handle {
+        do {
+          try h.write(contentsOf: line)
+          try h.synchronize()
+        } catch {
+          if writeError == nil { writeError = error }
+        }
+      }
+      progress?.advance()
+      return true
+    }
+    progress?.finish()
+    if let e = writeError { throw StudyError("writing the checkpoint failed: \(e)") }
+    return results
+  }
+
+  /// Removes the checkpoint once the final result is safely written.
+  public func removeCheckpoint() {
+    if let p = partialPath { try? FileManager.default.removeItem(atPath: p) }
+  }
+}
+
+/// A progress line on stderr: done/total, rate and time left — redrawn in place on a terminal,
+/// one line every 10% otherwise (batch logs).
+public final class ProgressReporter: @unchecked Sendable {
+  let label: String
+  let unit: String
+  let isTTY: Bool
+  var total = 0
+  var done = 0
+  var startDone = 0
+  var t0 = Date()
+  var lastPrint = Date.distantPast
+  var lastDecile = -1
+  let lock = NSLock()
+  public var enabled = true
+
+  public init(label: String, unit: String) {
+    self.label = label
+    self.unit = unit
+    isTTY = isatty(STDERR_FILENO) != 0
+  }
+
+  func start(total: Int, alreadyDone: Int) {
+    lock.lock(); defer { lock.unlock() }
+    self.total = total
+    done = alreadyDone
+    startDone = alreadyDone
+    t0 = Date()
+    if enabled && alreadyDone > 0 {
+      FileHandle.standardError.write(Data("[\(label)] resuming: \(alreadyDone) of \(total) \(unit) already done\n".utf8))
+    }
+  }
+
+  func advance() {
+    lock.lock(); defer { lock.unlock() }
+    done += 1
+    guard enabled else { return }
+    let now = Date()
+    let elapsed = now.timeIntervalSince(t0)
+    let rate = Double(done - startDone) / max(elapsed, 1e-9)
+    let left = rate > 0 ? Double(total - done) / rate : 0
+    let line = "[\(label)] \(done)/\(total) \(unit), \(String(format: rate >= 10 ? "%.0f" : "%.2f", rate))/s, \(Self.duration(elapsed)) elapsed, \(Self.duration(left)) left"
+    if isTTY {
+      if now.timeIntervalSince(lastPrint) > 0.2 || done == total {
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+        lastPrint = now
+      }
+    } else {
+      let decile = total > 0 ? done * 10 / total : 10
+      if decile != lastDecile {
+        lastDecile = decile
+        FileHandle.standardError.write(Data("\(line)\n".utf8))
+      }
+    }
+  }
+
+  func finish() {
+    lock.lock(); defer { lock.unlock() }
+    if enabled && isTTY && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+  }
+
+  static func duration(_ s: Double) -> String {
+    if s < 60 { return String(format: "%.1fs", s) }
+    if s < 3600 { return "\(Int(s) / 60)m\(String(format: "%02d", Int(s) % 60))s" }
+    return "\(Int(s) / 3600)h\(String(format: "%02d", (Int(s) % 3600) / 60))m"
+  }
+}

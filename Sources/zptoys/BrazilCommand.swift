@@ -1,0 +1,117 @@
+import ArgumentParser
+import Detector
+import Foundation
+import Generator
+import Inference
+import Studies
+import _Support
+
+struct BrazilCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "brazil",
+    abstract: "Expected-limit bands (and observed limits) over the mass hypotheses.",
+    discussion: """
+      Per hypothesis: the asymptotic expected band (−2σ … +2σ), the band from --toys \
+      background-only pseudo-experiments with a limit each (the paper's method; per-toy limits \
+      use the asymptotic calculator), and with --data the observed limit (--calculator toys: \
+      from pseudo-experiments). --masses takes all, indices (100-105, 3,7,9) or a mass range in \
+      GeV (1.5:2.5). Sharded runs (--shard K/N) merge bit for bit with `zptoys merge`.
+      --csv and --hepdata also write the limit table as CSV and as HEPData YAML.
+      Example:  zptoys brazil --masses 1.5:2.5 --toys 500 --out b.json
+      """
+  )
+
+  @OptionGroup var common: CommonOptions
+  @OptionGroup var limits: LimitOptions
+  @OptionGroup var study: StudyOptions
+  @OptionGroup var mc: TemplateOptions
+
+  @Option(help: "Hypotheses: all, indices (100-105, 3,7,9) or a mass range in GeV (1.5:2.5).")
+  var masses: String = "all"
+
+  @Option(help: "Background-only pseudo-experiments per hypothesis for the toy band (0: asymptotic band only).")
+  var toys: Int = 1000
+
+  @Option(help: "Calculator for the observed limit: asymptotic or toys.")
+  var calculator: String = "asymptotic"
+
+  @Option(name: .customLong("hypotest-toys"), help: "With --calculator toys: pseudo-experiments per hypothesis test.")
+  var hypotestToys: Int = 1000
+
+  @Option(help: "Data for observed limits: an event CSV (m2_recoil_gev2, theta_cm_recoil_deg), or `toy` for a background-only full-spectrum pseudo-data set from --seed.")
+  var data: String?
+
+  @Option(name: .customLong("width-fraction"), help: "Γ/M of the signal (0 = narrow).")
+  var widthFraction: Double = 0
+
+  @Flag(name: .customLong("keep-toy-limits"), help: "Record every per-toy limit in the result file.")
+  var keepToyLimits = false
+
+  @Option(help: "Also write the limit table as CSV.")
+  var csv: String?
+
+  @Option(help: "Also write the limit table as HEPData YAML.")
+  var hepdata: String?
+
+  func validate() throws {
+    guard (0...1_000_000).contains(toys) else { throw ValidationError("--toys must be between 0 and 1,000,000, got \(toys)") }
+    guard ["asymptotic", "toys"].contains(calculator) else { throw ValidationError("--calculator must be asymptotic or toys") }
+    guard (1...1_000_000).contains(hypotestToys) else { throw ValidationError("--hypotest-toys must be between 1 and 1,000,000") }
+    guard widthFraction.isFinite, widthFraction >= 0, widthFraction <= 1 else { throw ValidationError("--width-fraction must be in [0, 1]") }
+    if calculator == "toys" && data == nil { throw ValidationError("--calculator toys sets observed limits: give --data") }
+  }
+
+  func run() throws {
+    let config = try common.loadConfiguration()
+    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    var s = BrazilStudy.Settings()
+    s.masses = MassSelection(masses)
+    s.toys = toys
+    s.rule = limits.limitRule
+    s.cl = limits.cl
+    s.calculator = calculator
+    s.hypotestToys = hypotestToys
+    s.widthFraction = widthFraction
+    s.keepToyLimits = keepToyLimits
+    let spectrum: SpectrumData? = try data.map { d in
+      d == "toy" ? SpectrumData.pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
+        : .events(try EventFile.read(path: d))
+    }
+    let brazil: BrazilStudy
+    do { brazil = try BrazilStudy(analysis: analysis, settings: s, data: spectrum) } catch let e as MassSelection.ParseError {
+      throw ValidationError(e.description)
+    }
+    let identity = brazil.identity(config: config, seed: common.seed, dataLabel: data.map { $0 == "toy" ? "toy" : "events:\(SHA256.hex(FileManager.default.contents(atPath: $0) ?? Data()))" })
+    let tasks = (0..<brazil.indices.count).filter(study.parsed.owns).count
+    let inner = max(1, common.threadCount / max(1, tasks))
+    let seed = common.seed
+    let out = try StudyDriver.run(
+      BrazilOutput.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
+      resume: study.resume, progress: study.progress(label: "brazil", unit: "hypotheses", json: common.json),
+      makeState: { () }
+    ) { t, _ in try brazil.run(task: t, seed: seed, threads: inner) }
+    if let p = csv { try LimitTables.writeCSV(out, to: p) }
+    if let p = hepdata { try LimitTables.writeHEPData(out, config: config, to: p) }
+    if common.json {
+      print(try JSONOutput.string(out))
+    } else {
+      printSummary(out)
+    }
+  }
+
+  func printSummary(_ out: BrazilOutput) {
+    let rule = limits.limitRule
+    print("\(Int(limits.cl * 100))% CL \(rule == .cls ? "CLs" : rule == .clsb ? "CLs+b" : "Feldman–Cousins (t̃µ)") limits on σ(e+e− → µ+µ−Z′) × B [fb], \(out.masses.count) hypotheses\(out.header.shard.map { ", shard \($0)" } ?? "")")
+    print("  mass [GeV]   observed   expected (asymptotic) median [−1σ, +1σ]   expected (\(toys) toys) median [−1σ, +1σ]")
+    let step = max(1, out.masses.count / 25)
+    for (i, p) in out.masses.enumerated() where i % step == 0 || i == out.masses.count - 1 {
+      let obs = p.observed.map { String(format: "%9.4g", $0) } ?? "        —"
+      let a = p.expectedAsymptotic
+      let t = p.expectedToys.map { String(format: "%9.4g [%.4g, %.4g]", $0.median, $0.minus1, $0.plus1) } ?? "—"
+      print(String(format: "  %9.4f   %@   %9.4g [%.4g, %.4g]        %@", p.mass, obs, a.median, a.minus1, a.plus1, t))
+    }
+    let failed = out.masses.map(\.failedToys.count).reduce(0, +)
+    if failed > 0 { print("  \(failed) pseudo-experiments failed (listed with their stream keys in the result file)") }
+    if let o = study.out { print("wrote \(o) (\(String(format: "%.1f", out.header.run.seconds)) s)") }
+  }
+}

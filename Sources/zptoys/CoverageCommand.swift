@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import Inference
+import Studies
+import _Support
+
+struct CoverageCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "coverage",
+    abstract: "Coverage of the intervals: how often they contain the true cross section.",
+    discussion: """
+      For each mass and true cross section (--signal, fb), --toys pseudo-experiments are drawn \
+      from the window model (nuisances nominal, auxiliary data fluctuated) and each rule's \
+      interval is computed (asymptotic calculator). Prints the coverage with its Clopper–Pearson \
+      68% interval and a verdict: covers, over-covers or under-covers (the Clopper–Pearson \
+      interval at --verdict-cl lies entirely above or below the nominal CL).
+      Example:  zptoys coverage --mass 2.352 --signal 0,1,5 --toys 1000 --out c.json
+      """
+  )
+
+  @OptionGroup var common: CommonOptions
+  @OptionGroup var study: StudyOptions
+  @OptionGroup var mc: TemplateOptions
+
+  @Option(help: "Masses in GeV (comma-separated; nearest hypotheses).")
+  var mass: String = "2.352"
+
+  @Option(help: "True cross sections in fb (comma-separated).")
+  var signal: String = "0,1,5"
+
+  @Option(help: "Pseudo-experiments per (mass, signal) point.")
+  var toys: Int = 1000
+
+  @Option(help: "Rules: comma-separated among cls, clsb, fc.")
+  var rule: String = "cls,clsb,fc"
+
+  @Option(help: "Confidence level of the intervals.")
+  var cl: Double = 0.9
+
+  @Option(name: .customLong("verdict-cl"), help: "Confidence of the Clopper–Pearson interval behind the verdict.")
+  var verdictCL: Double = 0.95
+
+  @Option(name: .customLong("block-size"), help: "Toys per task (checkpoint and shard granularity).")
+  var blockSize: Int = 50
+
+  static func numbers(_ s: String, _ option: String) throws -> [Double] {
+    let v = s.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard !v.isEmpty, v.allSatisfy({ $0 != nil && $0!.isFinite }) else { throw ValidationError("\(option) takes numbers separated by commas, got \"\(s)\"") }
+    return v.map { $0! }
+  }
+
+  func validate() throws {
+    let m = try Self.numbers(mass, "--mass")
+    guard m.allSatisfy({ $0 > 0 }) else { throw ValidationError("--mass values must be positive") }
+    let s = try Self.numbers(signal, "--signal")
+    guard s.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--signal values must not be negative") }
+    guard (1...10_000_000).contains(toys) else { throw ValidationError("--toys must be between 1 and 10,000,000") }
+    for r in rule.split(separator: ",") where LimitRule(rawValue: String(r)) == nil {
+      throw ValidationError("--rule: unknown rule \"\(r)\" (cls, clsb, fc)")
+    }
+    guard cl > 0, cl < 1, verdictCL > 0, verdictCL < 1 else { throw ValidationError("--cl and --verdict-cl must be in (0, 1)") }
+    guard (1...100_000).contains(blockSize) else { throw ValidationError("--block-size must be between 1 and 100,000") }
+  }
+
+  func run() throws {
+    let config = try common.loadConfiguration()
+    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    var s = CoverageStudy.Settings()
+    s.masses = try Self.numbers(mass, "--mass")
+    s.signals = try Self.numbers(signal, "--signal")
+    s.toys = toys
+    s.rules = rule.split(separator: ",").map { LimitRule(rawValue: String($0))! }
+    s.cl = cl
+    s.verdictCL = verdictCL
+    s.blockSize = blockSize
+    let cov: CoverageStudy
+    do { cov = try CoverageStudy(analysis: analysis, settings: s) } catch let e as StudyError { throw CLIError(e.description) }
+    let seed = common.seed
+    let out = try StudyDriver.run(
+      CoverageOutput.self, identity: cov.identity(config: config, seed: seed), shard: study.parsed, output: study.out,
+      threads: common.threadCount, resume: study.resume,
+      progress: study.progress(label: "coverage", unit: "blocks of \(blockSize) toys", json: common.json), makeState: { () }
+    ) { t, _ in try cov.run(task: t, seed: seed) }
+    if common.json {
+      print(try JSONOutput.string(out))
+      return
+    }
+    print("coverage at \(Int(cl * 100))% CL, \(toys) toys per point (Clopper–Pearson 68% interval; verdict at \(Int(verdictCL * 100))%)")
+    for p in out.points {
+      for r in p.rules {
+        print(String(format: "  M = %.4f GeV  σ = %-6.3g fb  %-5@ coverage %.3f [%.3f, %.3f]  %@", p.mass, p.signal, r.rule.rawValue as NSString, r.coverage, r.lower, r.upper, r.verdict as NSString))
+      }
+    }
+    if let o = study.out { print("wrote \(o)") }
+  }
+}
