@@ -134,8 +134,14 @@ public final class Fitter {
   /// Set by ``solveBin(_:)``: the bin's locals are the interior closed-form (kind 1) solution,
   /// so ``buildSchur(exact:)`` may use the closed-form Schur complement.
   let binInterior: UnsafeMutablePointer<Bool>
-  /// ∂A_l/∂g for the closed-form Schur complement (maxK × maxGb).
+  /// Static: every term of the bin is its nominal times linear factors (normfactor, lumi,
+  /// staterror, shapesys, shapefactor), no normsys or histosys, and at most two globals enter.
+  let binLinear: UnsafeMutablePointer<Bool>
+  /// Use ``fusedKind1Linear(_:)`` where it applies (tests switch it off to compare).
+  var linearFastPath = true
+  /// ∂A_l/∂g and ∂²A_l/∂g² for the closed-form Schur complement (maxK × maxGb, × maxGb).
   let dA: UnsafeMutablePointer<Double>
+  let d2A: UnsafeMutablePointer<Double>
 
   private var allocations: [(UnsafeMutableRawPointer)] = []
 
@@ -291,7 +297,17 @@ public final class Fitter {
     binGb = make(nMain, Int32(0))
     binOK = make(nMain, true)
     binInterior = make(nMain, false)
+    var linear = [Bool](repeating: true, count: L.nMain)
+    for b in 0..<L.nMain {
+      if perBinGlobal[b].count > 2 { linear[b] = false }
+      for t in Int(L.binTermStart[b])..<Int(L.binTermStart[b + 1]) {
+        if L.termAddStart[t + 1] != L.termAddStart[t] { linear[b] = false }
+        for f in Int(L.termFactorStart[t])..<Int(L.termFactorStart[t + 1]) where L.factorCode4[f] >= 0 { linear[b] = false }
+      }
+    }
+    binLinear = copy(linear)
     dA = make(max(mk * mg, 1), 0.0)
+    d2A = make(max(mk * mg * mg, 1), 0.0)
     allocations = allocs
   }
 
@@ -348,14 +364,12 @@ public final class Fitter {
 
     var iterations = 0
     var method = "newton"
-    var F = profile()
-    var converged = false
-    var decrement = Double.infinity
+    var F = Double.infinity
+    var outcome = newton(exact: true, maxIterations: options.maxIterations, only: -1, F: &F)
+    iterations += outcome.iterations
+    var converged = outcome.converged
+    var decrement = outcome.decrement
     if F.isFinite {
-      var outcome = newton(exact: true, maxIterations: options.maxIterations, only: -1, F: &F)
-      iterations += outcome.iterations
-      converged = outcome.converged
-      decrement = outcome.decrement
       if !converged {
         // Fallback 1: Fisher scoring (positive definite), then exact Newton again.
         copy(x, to: xBest)
@@ -556,11 +570,25 @@ public final class Fitter {
   // MARK: - Profile over the locals
 
   /// P(g): −2 ln L (without constants) with every bin's free locals at their conditional
-  /// minimum for the current globals. Updates the locals in `x`.
-  func profile() -> Double {
+  /// minimum for the current globals. Updates the locals in `x`. With `schur`, the same pass
+  /// also builds S and r at the new point (so an accepted line-search step needs no second
+  /// pass over the bins).
+  func profile(schur: Bool = false, exact: Bool = true) -> Double {
     var F = constantConstraints
     for i in 0..<nGlobal { F += constraintValue(Int(gParam[i])) }
-    for b in 0..<nMain { F += solveBin(b) }
+    if schur {
+      beginSchur(exact: exact)
+      for b in 0..<nMain {
+        if exact && binKind[b] == 1 {
+          F += linearFastPath && binLinear[b] ? fusedKind1Linear(b) : fusedKind1(b)
+        } else {
+          F += solveBin(b)
+          schurBin(b, exact: exact)
+        }
+      }
+    } else {
+      for b in 0..<nMain { F += solveBin(b) }
+    }
     return F.isNaN ? .infinity : F
   }
 
@@ -631,47 +659,7 @@ public final class Fitter {
     case 0:
       return mainTerm(count, expected(bin: b))
     case 1:
-      // Gaussian factors: γ_l = a_l − σ_l² A_l (1 − n/ν), ν² − (ν₀ − c)ν − c n = 0 with
-      // ν₀ = R + Σ A_l a_l, c = Σ σ_l² A_l² (stationarity of 2(ν − n ln ν) + Σ((γ_l − a_l)/σ_l)²).
-      let R = linearCoefficients(b, k)
-      var nu0 = R
-      var c = 0.0
-      for j in 0..<k {
-        let p = Int(binFreeLocalParam[start + j])
-        let s = cWidth[p]
-        nu0 += coefA[j] * aux[Int(cAux[p])]
-        c += s * s * coefA[j] * coefA[j]
-      }
-      var w = 1.0  // 1 − n/ν
-      var nu = nu0 - c  // the stationary ν (for n = 0: ν₀ − c)
-      if count != 0 {
-        let e = nu0 - c
-        let sq = (e * e + 4 * c * count).squareRoot()
-        nu = e >= 0 ? 0.5 * (e + sq) : 2 * c * count / (sq - e)
-        if !(nu > 0) { return newtonBin(b, k) }
-        w = 1 - count / nu
-      }
-      var inside = true
-      for j in 0..<k {
-        let p = Int(binFreeLocalParam[start + j])
-        let s = cWidth[p]
-        var g = aux[Int(cAux[p])] - s * s * coefA[j] * w
-        if !(g >= lower[p] && g <= upper[p]) {
-          inside = false
-          g = min(max(g, lower[p]), upper[p])
-        }
-        x[p] = g
-      }
-      if inside {
-        // Σ((γ_l − a_l)/σ_l)² = Σ σ_l² A_l² w² = c·w².
-        binInterior[b] = w.isFinite
-        return c * w * w + mainTerm(count, nu)
-      }
-      if k > 1 { return newtonBin(b, k) }
-      // One local clamped at a bound: exact (the bin's objective is convex in it).
-      let p = Int(binFreeLocalParam[start])
-      let z = (x[p] - aux[Int(cAux[p])]) / cWidth[p]
-      return z * z + mainTerm(count, R + coefA[0] * x[p])
+      return kind1Solve(b, k, linearCoefficients(b, k))
     case 2:
       // One Poisson-constrained factor: (A+τ)Aγ² + [(A+τ)R − nA − aA]γ − aR = 0.
       let R = linearCoefficients(b, 1)
@@ -711,6 +699,53 @@ public final class Fitter {
     default:
       return newtonBin(b, k)
     }
+  }
+
+  /// Gaussian factors of disjoint terms, `coefA` and R filled: γ_l = a_l − σ_l² A_l (1 − n/ν)
+  /// with ν² − (ν₀ − c)ν − c n = 0, ν₀ = R + Σ A_l a_l, c = Σ σ_l² A_l² (stationarity of
+  /// 2(ν − n ln ν) + Σ((γ_l − a_l)/σ_l)²). Sets the locals and `binInterior[b]`.
+  @inline(__always)
+  func kind1Solve(_ b: Int, _ k: Int, _ R: Double) -> Double {
+    let start = Int(binFreeLocalStart[b])
+    let count = n[b]
+    var nu0 = R
+    var c = 0.0
+    for j in 0..<k {
+      let p = Int(binFreeLocalParam[start + j])
+      let s = cWidth[p]
+      nu0 += coefA[j] * aux[Int(cAux[p])]
+      c += s * s * coefA[j] * coefA[j]
+    }
+    var w = 1.0  // 1 − n/ν
+    var nu = nu0 - c  // the stationary ν (for n = 0: ν₀ − c)
+    if count != 0 {
+      let e = nu0 - c
+      let sq = (e * e + 4 * c * count).squareRoot()
+      nu = e >= 0 ? 0.5 * (e + sq) : 2 * c * count / (sq - e)
+      if !(nu > 0) { return newtonBin(b, k) }
+      w = 1 - count / nu
+    }
+    var inside = true
+    for j in 0..<k {
+      let p = Int(binFreeLocalParam[start + j])
+      let s = cWidth[p]
+      var g = aux[Int(cAux[p])] - s * s * coefA[j] * w
+      if !(g >= lower[p] && g <= upper[p]) {
+        inside = false
+        g = min(max(g, lower[p]), upper[p])
+      }
+      x[p] = g
+    }
+    if inside {
+      // Σ((γ_l − a_l)/σ_l)² = Σ σ_l² A_l² w² = c·w².
+      binInterior[b] = w.isFinite
+      return c * w * w + mainTerm(count, nu)
+    }
+    if k > 1 { return newtonBin(b, k) }
+    // One local clamped at a bound: exact (the bin's objective is convex in it).
+    let p = Int(binFreeLocalParam[start])
+    let z = (x[p] - aux[Int(cAux[p])]) / cWidth[p]
+    return z * z + mainTerm(count, R + coefA[0] * x[p])
   }
 
   /// Projected Newton over the bin's free locals (globals fixed), from the current values.
@@ -891,96 +926,118 @@ public final class Fitter {
 
   // MARK: - Newton over the globals
 
-  /// S (Schur complement of the local blocks) and r (reduced gradient) over all free globals.
+  /// S (Schur complement of the local blocks) and r (reduced gradient) over all free globals,
+  /// at the current point (locals already profiled).
   func buildSchur(exact: Bool) {
+    beginSchur(exact: exact)
+    for b in 0..<nMain { schurBin(b, exact: exact) }
+  }
+
+  /// S and r reset to the globals' constraint terms.
+  @inline(__always)
+  func beginSchur(exact: Bool) {
     let G = nGlobal
     for i in 0..<(G * G) { S[i] = 0 }
     for i in 0..<G {
-      r[i] = 0
       let c = constraintDerivatives(Int(gParam[i]), exact: exact)
-      r[i] += c.g
+      r[i] = c.g
       S[i * G + i] += c.h
     }
-    for b in 0..<nMain {
-      var m = 0
-      for j in Int(binGlobalStart[b])..<Int(binGlobalStart[b + 1]) {
-        let p = Int(binGlobalParam[j])
-        if gPos[p] >= 0 {
-          slotOf[p] = Int32(m)
-          slotParam[m] = Int32(p)
-          m += 1
-        }
+  }
+
+  /// Bin b's share of S and r: H_gg − H_gl H_ll⁻¹ H_lg and g_g − H_gl H_ll⁻¹ g_l over the
+  /// bin's free globals and its free locals that are not at a bound.
+  @inline(__always)
+  func schurBin(_ b: Int, exact: Bool) {
+    let G = nGlobal
+    var m = 0
+    for j in Int(binGlobalStart[b])..<Int(binGlobalStart[b + 1]) {
+      let p = Int(binGlobalParam[j])
+      if gPos[p] >= 0 {
+        slotOf[p] = Int32(m)
+        slotParam[m] = Int32(p)
+        m += 1
       }
-      let gb = m
-      if gb == 0 { continue }
-      if exact && binInterior[b] {
-        schurClosedForm(b, gb)
-        continue
+    }
+    let gb = m
+    if gb == 0 { return }
+    for j in Int(binFreeLocalStart[b])..<Int(binFreeLocalStart[b + 1]) {
+      let p = Int(binFreeLocalParam[j])
+      if x[p] > lower[p] && x[p] < upper[p] {
+        slotOf[p] = Int32(m)
+        slotParam[m] = Int32(p)
+        m += 1
       }
-      for j in Int(binFreeLocalStart[b])..<Int(binFreeLocalStart[b + 1]) {
-        let p = Int(binFreeLocalParam[j])
-        if x[p] > lower[p] && x[p] < upper[p] {
-          slotOf[p] = Int32(m)
-          slotParam[m] = Int32(p)
-          m += 1
-        }
-      }
-      let kb = m - gb
-      let nu = binDerivatives(b, m)
-      for s in 0..<m { slotOf[Int(slotParam[s])] = -1 }
-      binGradientHessian(b, nu, m, gb, exact: exact)
-      if kb == 0 {
-        for i in 0..<gb {
-          let gi = Int(gPos[Int(slotParam[i])])
-          r[gi] += gbv[i]
-          for j in 0..<gb { S[gi * G + Int(gPos[Int(slotParam[j])])] += hb[i * m + j] }
-        }
-        continue
-      }
-      // Local block and its solves: Y = H_ll⁻¹ H_lg, z = H_ll⁻¹ g_l.
-      for i in 0..<kb { for j in 0..<kb { hll[i * kb + j] = hb[(gb + i) * m + gb + j] } }
-      _ = SmallLinearAlgebra.cholesky(hll, kb, modify: true)
-      for j in 0..<gb {
-        for l in 0..<kb { work[l] = hb[(gb + l) * m + j] }
-        SmallLinearAlgebra.choleskySolve(hll, kb, work)
-        for l in 0..<kb { ya[l * gb + j] = work[l] }
-      }
-      for l in 0..<kb { za[l] = gbv[gb + l] }
-      SmallLinearAlgebra.choleskySolve(hll, kb, za)
+    }
+    let kb = m - gb
+    let nu = binDerivatives(b, m)
+    for s in 0..<m { slotOf[Int(slotParam[s])] = -1 }
+    binGradientHessian(b, nu, m, gb, exact: exact)
+    if kb == 0 {
       for i in 0..<gb {
         let gi = Int(gPos[Int(slotParam[i])])
-        var ri = gbv[i]
-        for l in 0..<kb { ri -= hb[i * m + gb + l] * za[l] }
-        r[gi] += ri
-        for j in 0..<gb {
-          var s = hb[i * m + j]
-          for l in 0..<kb { s -= hb[i * m + gb + l] * ya[l * gb + j] }
-          S[gi * G + Int(gPos[Int(slotParam[j])])] += s
-        }
+        r[gi] += gbv[i]
+        for j in 0..<gb { S[gi * G + Int(gPos[Int(slotParam[j])])] += hb[i * m + j] }
+      }
+      return
+    }
+    // Local block and its solves: Y = H_ll⁻¹ H_lg, z = H_ll⁻¹ g_l.
+    for i in 0..<kb { for j in 0..<kb { hll[i * kb + j] = hb[(gb + i) * m + gb + j] } }
+    _ = SmallLinearAlgebra.cholesky(hll, kb, modify: true)
+    for j in 0..<gb {
+      for l in 0..<kb { work[l] = hb[(gb + l) * m + j] }
+      SmallLinearAlgebra.choleskySolve(hll, kb, work)
+      for l in 0..<kb { ya[l * gb + j] = work[l] }
+    }
+    for l in 0..<kb { za[l] = gbv[gb + l] }
+    SmallLinearAlgebra.choleskySolve(hll, kb, za)
+    for i in 0..<gb {
+      let gi = Int(gPos[Int(slotParam[i])])
+      var ri = gbv[i]
+      for l in 0..<kb { ri -= hb[i * m + gb + l] * za[l] }
+      r[gi] += ri
+      for j in 0..<gb {
+        var s = hb[i * m + j]
+        for l in 0..<kb { s -= hb[i * m + gb + l] * ya[l * gb + j] }
+        S[gi * G + Int(gPos[Int(slotParam[j])])] += s
       }
     }
   }
 
-  /// The bin's share of S and r when its locals are Gaussian factors of disjoint terms at the
-  /// interior closed-form optimum (kind 1): ν = Σ_t γ_l(t) v_t(g), H_ll = D + w₂AAᵀ with
-  /// D = diag(2/σ_l²), inverted by Sherman–Morrison, which gives
+  /// Kind-1 bin (Gaussian locals, linear factors of disjoint terms) in one pass: profiles the
+  /// locals in closed form (``kind1Solve(_:_:_:)``) and adds the bin's share of S and r.
+  ///
+  /// One pass over the terms collects R, A_l and their derivatives in the bin's free globals
+  /// (ν = R + Σ_l γ_l A_l). At the interior optimum H_ll = D + w₂AAᵀ with D = diag(2/σ_l²),
+  /// inverted by Sherman–Morrison, which gives
   ///
   ///     S_b = κ (u − w₁e)(u − w₁e)ᵀ + w₁ ∂²ν/∂g² − w₁² Σ_l (σ_l²/2) ∂A_l ∂A_lᵀ,   r_b = w₁ u,
   ///
-  /// u = ∂ν/∂g, ∂A_l = ∂A_l/∂g, e = Σ_l (σ_l² A_l/2) ∂A_l, c = Σ_l σ_l² A_l²/2,
+  /// u = ∂ν/∂g = ∂R + Σ γ_l ∂A_l, e = Σ_l (σ_l² A_l/2) ∂A_l, c = Σ_l σ_l² A_l²/2,
   /// κ = w₂/(1 + w₂c), w₁ = 2(1 − n/ν), w₂ = 2n/ν² (∂f/∂γ = 0 at the inner optimum).
-  /// O(terms·G² + k·G²), no factorisation. The globals' slots are set in `slotOf` on entry
-  /// and reset here.
+  /// O(terms·G² + k·G²), no factorisation. A local at a bound falls back to ``schurBin(_:exact:)``.
   @inline(__always)
-  func schurClosedForm(_ b: Int, _ m: Int) {
+  func fusedKind1(_ b: Int) -> Double {
     let G = nGlobal
+    var m = 0
+    for j in Int(binGlobalStart[b])..<Int(binGlobalStart[b + 1]) {
+      let p = Int(binGlobalParam[j])
+      if gPos[p] >= 0 {
+        slotOf[p] = Int32(m)
+        slotParam[m] = Int32(p)
+        m += 1
+      }
+    }
     let start = Int(binFreeLocalStart[b])
     let k = Int(binFreeLocalStart[b + 1]) - start
+    if m == 0 { return solveBin(b) }
+    let mm = m * m
     for i in 0..<m { dnu[i] = 0 }
-    for i in 0..<(m * m) { d2nu[i] = 0 }
+    for i in 0..<mm { d2nu[i] = 0 }
     for i in 0..<(k * m) { dA[i] = 0 }
+    for i in 0..<(k * mm) { d2A[i] = 0 }
     for l in 0..<k { coefA[l] = 0 }
-    var nu = 0.0
+    var R = 0.0
     for t in Int(binTermStart[b])..<Int(binTermStart[b + 1]) {
       var base = termNominal[t]
       var na = 0
@@ -999,13 +1056,11 @@ public final class Fitter {
       var nf = 0
       var prod = 1.0
       var li = -1
-      var gamma = 1.0
       for f in Int(termFactorStart[t])..<Int(termFactorStart[t + 1]) {
         let p = Int(factorParam[f])
         let ls = localSlot[p]
         if ls >= 0 {
           li = Int(ls)
-          gamma = x[p]
           continue
         }
         let c = factorCode4[f]
@@ -1023,44 +1078,57 @@ public final class Fitter {
         fsl[nf] = slotOf[p]
         nf += 1
       }
-      let vt = prod * base
-      nu += gamma * vt
-      if li >= 0 { coefA[li] += vt }
+      // v_t and its derivatives go to A_l (term carries local l) or to R.
+      let d1 = li >= 0 ? dA + li * m : dnu
+      let d2 = li >= 0 ? d2A + li * mm : d2nu
+      if li >= 0 { coefA[li] += prod * base } else { R += prod * base }
       for i in 0..<nf where fsl[i] >= 0 {
         let si = Int(fsl[i])
         var pe = 1.0
         for j in 0..<nf where j != i { pe *= fv[j] }
         let gi = f1[i] * pe
-        let dv = base * gi
-        dnu[si] += gamma * dv
-        if li >= 0 { dA[li * m + si] += dv }
-        if f2[i] != 0 { d2nu[si * m + si] += gamma * base * f2[i] * pe }
+        d1[si] += base * gi
+        if f2[i] != 0 { d2[si * m + si] += base * f2[i] * pe }
         var j = i + 1
         while j < nf {
           if fsl[j] >= 0 {
             let sj = Int(fsl[j])
             var pij = 1.0
             for q in 0..<nf where q != i && q != j { pij *= fv[q] }
-            let v = gamma * base * f1[i] * f1[j] * pij
-            d2nu[si * m + sj] += v
-            d2nu[sj * m + si] += v
+            let v = base * f1[i] * f1[j] * pij
+            d2[si * m + sj] += v
+            d2[sj * m + si] += v
           }
           j += 1
         }
         for a in 0..<na {
           let sa = Int(asl[a])
-          let v = gamma * gi * av1[a]
-          d2nu[si * m + sa] += v
-          d2nu[sa * m + si] += v
+          let v = gi * av1[a]
+          d2[si * m + sa] += v
+          d2[sa * m + si] += v
         }
       }
       for a in 0..<na {
         let sa = Int(asl[a])
-        let dv = prod * av1[a]
-        dnu[sa] += gamma * dv
-        if li >= 0 { dA[li * m + sa] += dv }
-        d2nu[sa * m + sa] += gamma * prod * av2[a]
+        d1[sa] += prod * av1[a]
+        d2[sa * m + sa] += prod * av2[a]
       }
+    }
+    let f = kind1Solve(b, k, R)
+    if !binInterior[b] {
+      for i in 0..<m { slotOf[Int(slotParam[i])] = -1 }
+      schurBin(b, exact: true)
+      return f
+    }
+    // u = ∂R + Σ γ_l ∂A_l and ∂²ν = ∂²R + Σ γ_l ∂²A_l, in dnu and d2nu.
+    var nu = R
+    for l in 0..<k {
+      let gamma = x[Int(binFreeLocalParam[start + l])]
+      nu += gamma * coefA[l]
+      let row = dA + l * m
+      for i in 0..<m { dnu[i] += gamma * row[i] }
+      let block = d2A + l * mm
+      for i in 0..<mm { d2nu[i] += gamma * block[i] }
     }
     let count = n[b]
     let w1: Double
@@ -1076,7 +1144,7 @@ public final class Fitter {
     // e, c and M = Σ_l (σ_l²/2) ∂A_l ∂A_lᵀ; gbv holds u − w₁e, hb holds M.
     var c = 0.0
     for i in 0..<m { gbv[i] = dnu[i] }
-    for i in 0..<(m * m) { hb[i] = 0 }
+    for i in 0..<mm { hb[i] = 0 }
     for l in 0..<k {
       let p = Int(binFreeLocalParam[start + l])
       let half = 0.5 * cWidth[p] * cWidth[p]
@@ -1100,21 +1168,141 @@ public final class Fitter {
       }
     }
     for i in 0..<m { slotOf[Int(slotParam[i])] = -1 }
+    return f
   }
 
-  /// Projected Newton on P(g). `only` ≥ 0 restricts the step to that global (coordinate
-  /// descent). Updates `x` and `F`.
+  /// ``fusedKind1(_:)`` for the search-window case, with scalars instead of slot arrays: every
+  /// term is ν⁰ times linear factors, at most two free globals g₀, g₁ enter the bin. For a
+  /// term v = ν⁰ Π θ: ∂v/∂g₀ = ν⁰ Π_{θ≠g₀} θ, ∂²v/∂g₀∂g₁ = ν⁰ Π_{θ≠g₀,g₁} θ, ∂²v/∂g² = 0.
+  @inline(__always)
+  func fusedKind1Linear(_ b: Int) -> Double {
+    var g0 = -1
+    var g1 = -1
+    for j in Int(binGlobalStart[b])..<Int(binGlobalStart[b + 1]) {
+      let p = Int(binGlobalParam[j])
+      if gPos[p] >= 0 {
+        if g0 < 0 { g0 = p } else { g1 = p }
+      }
+    }
+    if g0 < 0 { return solveBin(b) }
+    let start = Int(binFreeLocalStart[b])
+    let k = Int(binFreeLocalStart[b + 1]) - start
+    for l in 0..<k {
+      coefA[l] = 0
+      dA[2 * l] = 0
+      dA[2 * l + 1] = 0
+      d2A[l] = 0
+    }
+    var R = 0.0, R0 = 0.0, R1 = 0.0, R01 = 0.0
+    for t in Int(binTermStart[b])..<Int(binTermStart[b + 1]) {
+      let nominal = termNominal[t]
+      var pAll = nominal, pEx0 = nominal, pEx1 = nominal, pEx01 = nominal
+      var has0 = false, has1 = false
+      var li = -1
+      for f in Int(termFactorStart[t])..<Int(termFactorStart[t + 1]) {
+        let p = Int(factorParam[f])
+        let ls = localSlot[p]
+        if ls >= 0 {
+          li = Int(ls)
+          continue
+        }
+        let v = x[p]
+        pAll *= v
+        if p == g0 {
+          has0 = true
+          pEx1 *= v
+        } else if p == g1 {
+          has1 = true
+          pEx0 *= v
+        } else {
+          pEx0 *= v
+          pEx1 *= v
+          pEx01 *= v
+        }
+      }
+      let d0 = has0 ? pEx0 : 0
+      let d1 = has1 ? pEx1 : 0
+      let d01 = has0 && has1 ? pEx01 : 0
+      if li >= 0 {
+        coefA[li] += pAll
+        dA[2 * li] += d0
+        dA[2 * li + 1] += d1
+        d2A[li] += d01
+      } else {
+        R += pAll
+        R0 += d0
+        R1 += d1
+        R01 += d01
+      }
+    }
+    let f = kind1Solve(b, k, R)
+    if !binInterior[b] {
+      schurBin(b, exact: true)
+      return f
+    }
+    var nu = R, u0 = R0, u1 = R1, h01 = R01
+    var c = 0.0, e0 = 0.0, e1 = 0.0, m00 = 0.0, m01 = 0.0, m11 = 0.0
+    for l in 0..<k {
+      let p = Int(binFreeLocalParam[start + l])
+      let gamma = x[p]
+      let A = coefA[l], a0 = dA[2 * l], a1 = dA[2 * l + 1]
+      nu += gamma * A
+      u0 += gamma * a0
+      u1 += gamma * a1
+      h01 += gamma * d2A[l]
+      let half = 0.5 * cWidth[p] * cWidth[p]
+      let q = half * A
+      c += q * A
+      e0 += q * a0
+      e1 += q * a1
+      m00 += half * a0 * a0
+      m01 += half * a0 * a1
+      m11 += half * a1 * a1
+    }
+    let count = n[b]
+    let w1: Double
+    let w2: Double
+    if count == 0 {
+      w1 = 2
+      w2 = 0
+    } else {
+      let ratio = count / nu
+      w1 = 2 * (1 - ratio)
+      w2 = 2 * ratio / nu
+    }
+    let kappa = w2 / (1 + w2 * c)
+    let w1sq = w1 * w1
+    let v0 = u0 - w1 * e0
+    let G = nGlobal
+    let i0 = Int(gPos[g0])
+    r[i0] += w1 * u0
+    S[i0 * G + i0] += kappa * v0 * v0 - w1sq * m00
+    if g1 >= 0 {
+      let v1 = u1 - w1 * e1
+      let i1 = Int(gPos[g1])
+      r[i1] += w1 * u1
+      let off = kappa * v0 * v1 + w1 * h01 - w1sq * m01
+      S[i0 * G + i1] += off
+      S[i1 * G + i0] += off
+      S[i1 * G + i1] += kappa * v1 * v1 - w1sq * m11
+    }
+    return f
+  }
+
+  /// Projected Newton on P(g) from the current point. `only` ≥ 0 restricts the step to that
+  /// global (coordinate descent). Sets `F` to P at the final point and updates `x`.
   func newton(exact: Bool, maxIterations: Int, only: Int, F: inout Double)
     -> (converged: Bool, iterations: Int, decrement: Double)
   {
     let G = nGlobal
-    if G == 0 { return (true, 0, 0) }
+    F = profile(schur: G > 0, exact: exact)
+    if G == 0 { return (F.isFinite, 0, 0) }
+    if !F.isFinite { return (false, 0, .infinity) }
     var iterations = 0
     var decrement = Double.infinity
-    var previous = Double.infinity
     while iterations < maxIterations {
       iterations += 1
-      buildSchur(exact: exact)
+      // S and r are those of the current point (from the last accepted profile pass).
       var nf = 0
       for i in 0..<G {
         if only >= 0 && i != only { continue }
@@ -1123,10 +1311,7 @@ public final class Fitter {
         freeIdx[nf] = Int32(i)
         nf += 1
       }
-      if nf == 0 {
-        decrement = 0
-        return (true, iterations, 0)
-      }
+      if nf == 0 { return (true, iterations, 0) }
       for a in 0..<nf {
         let ia = Int(freeIdx[a])
         for c in 0..<nf { sf[a * nf + c] = S[ia * G + Int(freeIdx[c])] }
@@ -1139,8 +1324,10 @@ public final class Fitter {
       decrement = dec
       if !(dec.isFinite) { return (false, iterations, decrement) }
       if dec < options.tolerance { return (exact, iterations, decrement) }
-      // Line search along the projection arc.
+      // Line search along the projection arc; each trial profiles the locals and builds
+      // S and r at the trial point, so an accepted step needs no further pass.
       copy(x, to: xSave)
+      for i in 0..<G { work[i] = r[i] }
       var alpha = 1.0
       var accepted = false
       let slack = 1e-13 * (1 + abs(F))
@@ -1151,9 +1338,9 @@ public final class Fitter {
           let p = Int(gParam[i])
           let v = min(max(xSave[p] - alpha * df[a], lower[p]), upper[p])
           x[p] = v
-          pred += r[i] * (v - xSave[p])
+          pred += work[i] * (v - xSave[p])
         }
-        let Fn = profile()
+        let Fn = profile(schur: true, exact: exact)
         if Fn <= F + 1e-4 * pred || (dec < 1e-8 && Fn <= F + slack) {
           F = Fn
           accepted = true
@@ -1162,17 +1349,6 @@ public final class Fitter {
         copy(xSave, to: x)
         alpha *= 0.5
       }
-      // After a full Newton step in the quadratic regime the next decrement is C·dec² with
-      // C estimated from the last two decrements (at least 1): stop when that is far below
-      // the tolerance, saving one more Hessian.
-      if accepted && alpha == 1 && exact && only < 0 {
-        let c = previous.isFinite && previous < 1 ? max(1, dec / (previous * previous)) : .infinity
-        let predicted = c * dec * dec
-        if predicted < 1e-3 * options.tolerance {
-          return (true, iterations, predicted)
-        }
-      }
-      previous = dec
       if !accepted {
         // x is back at xSave (globals and their profiled locals), F unchanged: a stall.
         return (exact && dec < max(options.tolerance, 1e-8), iterations, decrement)

@@ -196,6 +196,25 @@ struct FitterTests {
     }
   }
 
+  @Test("The scalar fast path for linear window bins agrees with the general closed form and with Newton")
+  func fastPathAgrees() throws {
+    let model = try Model(workspace: ReferenceWindow.workspace(observations: .toy(seed: 3, mu: 1)))
+    let fast = Fitter(model: model)
+    let general = Fitter(model: model)
+    general.linearFastPath = false
+    var rng = TestRNG(seed: 7)
+    for _ in 0..<20 {
+      let data = rng.toy(model, at: model.initialValues)
+      for fixed in [[:], [1: 0.0], [1: 2.0], [0: 1.05]] as [[Int: Double]] {
+        let a = fast.fit(data: data, fixed: fixed)
+        let b = general.fit(data: data, fixed: fixed)
+        #expect(a.converged && b.converged)
+        #expect(abs(a.twiceNLL - b.twiceNLL) < 1e-9)
+        for (x, y) in zip(a.parameters, b.parameters) { #expect(abs(x - y) < 1e-6) }
+      }
+    }
+  }
+
   @Test("Fits are deterministic and fitters on several threads agree with one fitter")
   func threads() async throws {
     let model = try Model(workspace: ReferenceWindow.workspace())
