@@ -67,8 +67,8 @@ public final class ProfileLikelihood {
   }
 
   /// The conditional fit at POI = µ: (µ, θ̂̂(µ)) (pyhf `fixed_poi_fit`).
-  public func conditionalFit(_ data: [Double], poi mu: Double) -> FitResult {
-    let r = fitter.fit(data: data, poi: mu)
+  public func conditionalFit(_ data: [Double], poi mu: Double, initial: [Double]? = nil) -> FitResult {
+    let r = initial.map { fitter.fit(data: data, fixed: [poiIndex: mu], initial: $0) } ?? fitter.fit(data: data, poi: mu)
     totalFits += 1
     if !r.converged { failedFits += 1 }
     return r
@@ -78,7 +78,10 @@ public final class ProfileLikelihood {
   /// the same data (it does not depend on µ).
   public func evaluate(_ stat: TestStatistic, poi mu: Double, data: [Double], free: FitResult? = nil) -> TestStatisticValue {
     let f = free ?? freeFit(data)
-    let c = conditionalFit(data, poi: mu)
+    // Warm start from the unconditional fit: the nuisances are already near their profile.
+    var start = f.parameters
+    start[poiIndex] = mu
+    let c = conditionalFit(data, poi: mu, initial: start)
     let tLike = max(0, c.twiceNLL - f.twiceNLL)  // pyhf _tmu_like: clip(…, 0)
     let muHat = f.parameters[poiIndex]
     let value: Double

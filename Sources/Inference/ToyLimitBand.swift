@@ -46,7 +46,9 @@ public struct ToyLimitBand: Sendable, Codable, Equatable {
   public static func perToyLimit(profile: ProfileLikelihood, data: [Double], statistic: TestStatistic, rule: LimitRule, cl: Double) -> Double {
     do {
       let calc = try AsymptoticCalculator(profile: profile, data: data, testStatistic: statistic)
-      let r = try LimitSetter(calculator: calc, rule: rule, cl: cl).compute(expected: false)
+      let setter = try LimitSetter(calculator: calc, rule: rule, cl: cl)
+      setter.rtol = 1e-5  // ample for quantiles of a distribution of limits
+      let r = try setter.compute(expected: false)
       return r.observed
     } catch {
       return .nan

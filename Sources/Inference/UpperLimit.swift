@@ -137,6 +137,22 @@ public final class LimitSetter {
     let lo = bounds.lowerBound
     var hi = bounds.upperBound > lo ? bounds.upperBound : lo + 1
     let curves = wantExpected ? Array(0...5) : [0]
+    // A first bracket from the asymptotic scale σ = µ/√q_µ,A (arXiv:1007.1727 Eq. 32): the
+    // limits lie near µ̂ + (1.3 … 1.7)σ, the expected band within 4σ. Brent then needs a few
+    // evaluations instead of bisecting down from the POI's upper bound.
+    if let asym = calculator as? AsymptoticCalculator {
+      let trial = lo + (hi - lo) / 100
+      let a = asym.sqrtAsimov(poi: trial)
+      if a > 0, a.isFinite {
+        let sigma = (trial - lo) / a
+        let centre = max(asym.muHat, lo)
+        let top = centre + (wantExpected || rule == .fc ? 4.5 : 2.2) * sigma
+        if top > lo, top < hi {
+          _ = try curve(0, centre + 1.0 * sigma)
+          hi = top
+        }
+      }
+    }
     // Bracket every curve's upper crossing: all curves below α at `hi`.
     var doublings = 0
     while try curves.contains(where: { try curve($0, hi) > 0 }) {
