@@ -7,25 +7,38 @@ import Foundation
 /// hypothesis tests), so the timing is that of toy fits rather than of one data set. One
 /// ``Fitter`` is reused, as a toy loop does; uncertainties are off (toys do not need them).
 public enum FitBenchmark {
-  /// Seconds per fit.
+  /// Seconds per fit, one entry per repetition.
+  public struct Timings: Sendable {
+    /// All parameters free.
+    public var free: [Double]
+    /// µ fixed at 1 (the numerator fit of a test statistic).
+    public var conditional: [Double]
+    /// Fits that converged (all of them, normally: 2 × repetitions).
+    public var converged: Int
+
+    public var medianFree: Double { Self.median(free) }
+    public var medianConditional: Double { Self.median(conditional) }
+
+    static func median(_ a: [Double]) -> Double {
+      if a.isEmpty { return .nan }
+      let s = a.sorted()
+      return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+    }
+  }
+
+  /// Times fits of the reference window.
   /// - Parameters:
   ///   - repetitions: fits of each kind.
   ///   - computeUncertainties: include the uncertainty pass in the timing.
-  /// - Returns: one duration per fit: `free` (all parameters free) and `conditional` (µ fixed
-  ///   at 1, the fit of a test statistic's numerator); `converged` counts the fits that
-  ///   converged (all of them, normally).
-  public static func run(repetitions: Int = 2000, computeUncertainties: Bool = false)
-    -> (free: [Double], conditional: [Double], converged: Int)
-  {
+  /// - Returns: seconds per fit, free and conditional, and how many converged.
+  public static func run(repetitions: Int = 2000, computeUncertainties: Bool = false) -> Timings {
     let model = try! Model(workspace: ReferenceWindow.workspace())
     let fitter = Fitter(model: model, options: FitOptions(computeUncertainties: computeUncertainties))
     let toys = toyData(model: model, count: 64, seed: 20_240_611)
     let poi = model.poiIndex!
-    var free: [Double] = []
-    var conditional: [Double] = []
-    free.reserveCapacity(repetitions)
-    conditional.reserveCapacity(repetitions)
-    var converged = 0
+    var timings = Timings(free: [], conditional: [], converged: 0)
+    timings.free.reserveCapacity(repetitions)
+    timings.conditional.reserveCapacity(repetitions)
     let clock = ContinuousClock()
     // Warm-up (page faults, caches).
     for t in toys.prefix(8) { _ = fitter.fit(data: t) }
@@ -33,13 +46,13 @@ public enum FitBenchmark {
       let data = toys[i % toys.count]
       var result: FitResult?
       let d1 = clock.measure { result = fitter.fit(data: data) }
-      if result!.converged { converged += 1 }
+      if result!.converged { timings.converged += 1 }
       let d2 = clock.measure { result = fitter.fit(data: data, fixed: [poi: 1.0]) }
-      if result!.converged { converged += 1 }
-      free.append(seconds(d1))
-      conditional.append(seconds(d2))
+      if result!.converged { timings.converged += 1 }
+      timings.free.append(seconds(d1))
+      timings.conditional.append(seconds(d2))
     }
-    return (free, conditional, converged)
+    return timings
   }
 
   /// Toy data sets (main + aux) of `model` at its initial parameters with µ = 0: Poisson main

@@ -10,19 +10,26 @@ import Foundation
 /// closed form when the bin's local parameters are Gaussian-constrained factors of disjoint
 /// samples (ν = R + Σ A_l γ_l gives a quadratic in ν), a single Poisson-constrained factor (a
 /// quadratic in γ) or a single free factor (ν = n); otherwise by a projected Newton method.
-/// The fit then minimises the profile P(g) = min_locals −2 ln L over the global parameters g
+///
+/// The fit minimises the profile P(g) = min_locals −2 ln L over the global parameters g
 /// (variable projection) with a projected Newton method (Bertsekas, SIAM J. Control Optim. 20
-/// (1982) 221): the gradient of P is ∂(−2 ln L)/∂g at the profiled locals and its Hessian the
+/// (1982) 221). The gradient of P is ∂(−2 ln L)/∂g at the profiled locals and its Hessian the
 /// Schur complement S = H_gg − Σ_bins H_gl H_ll⁻¹ H_lg of the arrow-shaped full Hessian, built in
-/// O(bins·k²·G) for k locals per bin and G globals; bounds by an active set and projection,
-/// an Armijo line search along the projection arc, and a modified Cholesky factorisation when
-/// S is not positive definite. Convergence: Newton decrement gᵀS⁻¹g < ``FitOptions/tolerance``.
+/// O(bins·(k + G)²) for k locals per bin and G globals — in closed form (Sherman–Morrison) for
+/// Gaussian locals, by a k×k Cholesky factorisation otherwise. Bounds: an active set and
+/// projection, an Armijo line search along the projection arc, a modified Cholesky
+/// factorisation when S is not positive definite. Each line-search trial profiles the locals
+/// and builds S and r in the same pass over the bins, so an accepted step costs one pass.
+/// Convergence: Newton decrement gᵀS⁻¹g < ``FitOptions/tolerance`` (1e-12 by default).
 /// When Newton does not converge the fitter falls back to Fisher scoring (expected Hessian,
 /// always positive definite) and then to coordinate descent over the globals, keeping the best
 /// point, and reports ``FitResult/converged`` honestly.
 ///
 /// Uncertainties come from the inverse of the full Hessian of −ln L at the minimum, obtained
 /// blockwise from the same arrow structure.
+///
+/// The reference window (100 bins, 202 parameters) takes about 15 µs per fit in a release
+/// build (``FitBenchmark``), 3–5 Newton iterations.
 ///
 /// A `Fitter` owns its scratch buffers: reuse it for many fits (no allocation inside a fit
 /// besides the result); it is not thread-safe — use one per thread with a shared ``Model``.
@@ -120,6 +127,7 @@ public final class Fitter {
   let r: UnsafeMutablePointer<Double>
   let sf: UnsafeMutablePointer<Double>
   let df: UnsafeMutablePointer<Double>
+  let rSave: UnsafeMutablePointer<Double>
   let freeIdx: UnsafeMutablePointer<Int32>
   let work: UnsafeMutablePointer<Double>
   // uncertainty pass: per-bin inverse local blocks and Y = H_ll⁻¹ H_lg
@@ -132,7 +140,7 @@ public final class Fitter {
   let binGb: UnsafeMutablePointer<Int32>
   let binOK: UnsafeMutablePointer<Bool>
   /// Set by ``solveBin(_:)``: the bin's locals are the interior closed-form (kind 1) solution,
-  /// so ``buildSchur(exact:)`` may use the closed-form Schur complement.
+  /// so the closed-form Schur complement applies.
   let binInterior: UnsafeMutablePointer<Bool>
   /// Static: every term of the bin is its nominal times linear factors (normfactor, lumi,
   /// staterror, shapesys, shapefactor), no normsys or histosys, and at most two globals enter.
@@ -286,6 +294,7 @@ public final class Fitter {
     r = make(G, 0.0)
     sf = make(G * G, 0.0)
     df = make(G, 0.0)
+    rSave = make(G, 0.0)
     freeIdx = make(G, Int32(0))
     work = make(max(G, m), 0.0)
     binStoreStart = copy(storeStart)
@@ -926,13 +935,6 @@ public final class Fitter {
 
   // MARK: - Newton over the globals
 
-  /// S (Schur complement of the local blocks) and r (reduced gradient) over all free globals,
-  /// at the current point (locals already profiled).
-  func buildSchur(exact: Bool) {
-    beginSchur(exact: exact)
-    for b in 0..<nMain { schurBin(b, exact: exact) }
-  }
-
   /// S and r reset to the globals' constraint terms.
   @inline(__always)
   func beginSchur(exact: Bool) {
@@ -1327,7 +1329,7 @@ public final class Fitter {
       // Line search along the projection arc; each trial profiles the locals and builds
       // S and r at the trial point, so an accepted step needs no further pass.
       copy(x, to: xSave)
-      for i in 0..<G { work[i] = r[i] }
+      for i in 0..<G { rSave[i] = r[i] }
       var alpha = 1.0
       var accepted = false
       let slack = 1e-13 * (1 + abs(F))
@@ -1338,7 +1340,7 @@ public final class Fitter {
           let p = Int(gParam[i])
           let v = min(max(xSave[p] - alpha * df[a], lower[p]), upper[p])
           x[p] = v
-          pred += work[i] * (v - xSave[p])
+          pred += rSave[i] * (v - xSave[p])
         }
         let Fn = profile(schur: true, exact: exact)
         if Fn <= F + 1e-4 * pred || (dec < 1e-8 && Fn <= F + slack) {

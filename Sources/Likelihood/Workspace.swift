@@ -338,7 +338,31 @@ extension Workspace {
     do {
       return try JSONDecoder().decode(Workspace.self, from: data)
     } catch {
-      throw JSONPath.workspaceError(from: error)
+      var e = JSONPath.workspaceError(from: error)
+      if e.path.isEmpty, e.message.hasPrefix("not valid JSON"), let detail = syntaxError(in: data) {
+        e.message = "not valid JSON: \(detail)"
+      }
+      throw e
+    }
+  }
+
+  /// Where the JSON syntax breaks (JSONSerialization says "around character N"; reported as
+  /// line and column).
+  static func syntaxError(in data: Data) -> String? {
+    do {
+      _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+      return nil
+    } catch let error as NSError {
+      guard var detail = error.userInfo["NSDebugDescription"] as? String else { return nil }
+      if let r = detail.range(of: #"character (\d+)"#, options: .regularExpression),
+        let offset = Int(detail[r].dropFirst("character ".count))
+      {
+        let prefix = data.prefix(offset)
+        let line = prefix.filter { $0 == 10 }.count + 1
+        let column = offset - (prefix.lastIndex(of: 10).map { $0 + 1 } ?? 0) + 1
+        detail += " (line \(line), column \(column))"
+      }
+      return detail
     }
   }
 

@@ -62,6 +62,20 @@ struct WorkspaceJSONTests {
     #expect(error(replacing: #"{"channels""#, with: #"[{"channels""#)?.message.hasPrefix("not valid JSON") == true)
   }
 
+  @Test("A JSON syntax error says where it is")
+  func syntaxError() {
+    #expect(throws: WorkspaceError.self) { try decode("{\n  \"channels\": [,]\n}") }
+    do {
+      _ = try decode("{\n  \"channels\": [,]\n}")
+    } catch let e as WorkspaceError {
+      #expect(e.path == "")
+      #expect(e.message.hasPrefix("not valid JSON"))
+      #expect(e.message.contains("line 2"), "\(e.message)")
+    } catch {
+      Issue.record("\(error)")
+    }
+  }
+
   @Test("Mismatched bin counts, negative or non-finite data are refused with their path")
   func dataErrors() throws {
     let bins = error(replacing: #""data": [10.0, 20.0, 5.0]"#, with: #""data": [10.0, 20.0]"#)
