@@ -35,27 +35,28 @@ public struct Analysis: Sendable {
 public enum WindowData: Sendable, Equatable {
   /// The background-only expectation (non-integer; pyhf accepts it).
   case asimov
-  /// A Poisson pseudo-data set of the background, from the stream (seed, workspace-toy, index).
-  case toy(seed: UInt64)
+  /// The window's share of the full-spectrum background-only pseudo-data set of the seed (the
+  /// same data set `zptoys scan --data toy` and `zptoys brazil --data toy` use).
+  case toy
   /// Reconstructed events from a CSV file (columns m2_recoil_gev2, theta_cm_recoil_deg).
   case events(path: String)
 
   public static func parse(_ s: String) -> WindowData {
     switch s {
     case "asimov": .asimov
-    case "toy": .toy(seed: 0)
+    case "toy": .toy
     default: .events(path: s)
     }
   }
 
   /// The window's main observations.
-  public func observations(for window: SearchWindow, seed: UInt64) throws -> [Double] {
+  public func observations(for window: SearchWindow, analysis: Analysis, seed: UInt64) throws -> [Double] {
     switch self {
     case .asimov:
       return window.totalBackground
-    case .toy(let s):
-      let rng = RandomStream(StreamKey(seed: s == 0 ? seed : s, study: .workspaceToy, massIndex: window.window.hypothesis.index))
-      return window.totalBackground.map { Double(rng.poisson($0)) }
+    case .toy:
+      return SpectrumData.pseudoData(expected: analysis.expectedCells, seed: seed, study: .scanData, toy: 0)
+        .observations(window, binning: analysis.detector.binning)
     case .events(let path):
       return window.bin(events: try EventFile.read(path: path))
     }

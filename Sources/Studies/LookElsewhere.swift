@@ -104,8 +104,8 @@ public struct LookElsewhereStudy: Sendable {
       // q0 = 0 when µ̂ ≤ 0 (Eq. 12); with the POI bounded at 0 the free fit is then the µ = 0 fit.
       if muHat <= 0 { continue }
       let v = p.evaluate(.q0, poi: 0, data: state.data[j], free: free)
-      if !v.conditional.converged { failed += 1 }
-      q[j] = v.value
+      if !v.conditional.converged || !v.value.isFinite { failed += 1 }
+      q[j] = v.value.isFinite ? v.value : 0
     }
     return (q, mu, failed)
   }
@@ -157,11 +157,13 @@ public struct GlobalSignificance: Codable, Sendable, Equatable {
   /// lower bound Z(1/toys).
   public var globalZIsLowerBound: Bool
   public var grossVitells: GrossVitells
+  public var grossVitellsByThreshold: [GrossVitells]
 
   enum CodingKeys: String, CodingKey {
     case localZ = "local_z", localP = "local_p", globalP = "global_p", globalPUncertainty = "global_p_uncertainty"
     case globalZ = "global_z", globalZRange = "global_z_range", trialsFactor = "trials_factor", toys, toysAbove = "toys_above"
     case globalZIsLowerBound = "global_z_is_lower_bound", grossVitells = "gross_vitells"
+    case grossVitellsByThreshold = "gross_vitells_by_threshold"
   }
 }
 
@@ -201,14 +203,21 @@ extension GlobalSignificance {
     let localP = Normal.survival(z)
     // Z of a p-value, finite for every p in [0, 1] (JSON has no infinities).
     func zOf(_ p: Double) -> Double { Normal.survivalQuantile(min(max(p, 1e-300), 1 - 1e-16)) }
-    // The threshold for Gross–Vitells: the lowest one (most up-crossings, least statistical error).
-    let k = thresholds.indices.min { thresholds[$0] < thresholds[$1] } ?? 0
-    let gv = GrossVitells.estimate(localZ: z, threshold: thresholds.isEmpty ? 1 : thresholds[k], upcrossings: scans.map { $0.upcrossings.isEmpty ? 0 : $0.upcrossings[k] })
+    // Gross–Vitells at every threshold; the headline uses the highest threshold that still has
+    // at least 5 up-crossings per scan on average (the estimate is asymptotic in u0, its
+    // statistical error grows as ⟨N(u0)⟩ falls).
+    let byThreshold = thresholds.indices.map { k in
+      GrossVitells.estimate(localZ: z, threshold: thresholds[k], upcrossings: scans.map { $0.upcrossings.count > k ? $0.upcrossings[k] : 0 })
+    }
+    let gv = byThreshold.filter { $0.meanUpcrossings >= 5 }.max { $0.threshold < $1.threshold }
+      ?? byThreshold.min { $0.threshold < $1.threshold }
+      ?? GrossVitells.estimate(localZ: z, threshold: 1, upcrossings: [])
     let bound = above == 0
     let pForZ = bound ? 1 / Double(max(n, 1)) : p
     return GlobalSignificance(localZ: z, localP: localP, globalP: p, globalPUncertainty: se, globalZ: zOf(pForZ),
                               globalZRange: [zOf(min(1, pForZ + se)), zOf(max(0, p - se))], trialsFactor: pForZ / localP,
-                              toys: n, toysAbove: above, globalZIsLowerBound: bound, grossVitells: gv)
+                              toys: n, toysAbove: above, globalZIsLowerBound: bound, grossVitells: gv,
+                              grossVitellsByThreshold: byThreshold)
   }
 }
 

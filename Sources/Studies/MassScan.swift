@@ -22,11 +22,13 @@ public struct MassScan: Sendable {
     public var observed: Double?
     public var observedCount: Double
     public var background: Double
+    /// True when a fit failed (non-finite likelihood): σ̂ and Z are then 0.
+    public var fitFailed: Bool
 
     enum CodingKeys: String, CodingKey {
       case index, mass = "mass_gev", sigmaHat = "sigma_hat_fb", sigmaHatUncertainty = "sigma_hat_uncertainty_fb"
       case localP0 = "local_p0", localZ = "local_z", observed = "observed_limit_fb", observedCount = "observed_events"
-      case background = "background_events"
+      case background = "background_events", fitFailed = "fit_failed"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -40,6 +42,7 @@ public struct MassScan: Sendable {
       try c.encode(observed, forKey: .observed)
       try c.encode(observedCount, forKey: .observedCount)
       try c.encode(background, forKey: .background)
+      try c.encode(fitFailed, forKey: .fitFailed)
     }
   }
 
@@ -66,8 +69,9 @@ public struct MassScan: Sendable {
     let free = fitter.fit(data: model.observedData)
     let poi = model.poiIndex!
     let profile = try ProfileLikelihood(model: model)
-    let q0 = profile.evaluate(.q0, poi: 0, data: model.observedData, free: free).value
-    let z = q0.squareRoot()
+    let v = profile.evaluate(.q0, poi: 0, data: model.observedData, free: free)
+    let failed = !v.value.isFinite || !free.parameters[poi].isFinite
+    let z = failed ? 0 : v.value.squareRoot()
     var observed: Double? = nil
     do {
       let calc = try AsymptoticCalculator(profile: profile, data: model.observedData, testStatistic: rule == .fc ? .ttilde : .qtilde)
@@ -76,10 +80,10 @@ public struct MassScan: Sendable {
       observed = nil
     }
     let u = free.uncertainties[poi]
-    return Point(index: index, mass: window.window.hypothesis.mass, sigmaHat: free.parameters[poi],
+    return Point(index: index, mass: window.window.hypothesis.mass, sigmaHat: failed ? 0 : free.parameters[poi],
                  sigmaHatUncertainty: u.isFinite ? u : nil, localP0: Normal.survival(z), localZ: z,
                  observed: observed.flatMap { $0.isFinite ? $0 : nil }, observedCount: obs.reduce(0, +),
-                 background: window.totalBackground.reduce(0, +))
+                 background: window.totalBackground.reduce(0, +), fitFailed: failed)
   }
 
   public func identity(config: ExperimentConfig, seed: UInt64, dataLabel: String, masses: MassSelection) -> StudyIdentity {

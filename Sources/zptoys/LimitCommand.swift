@@ -77,7 +77,7 @@ struct LimitCommand: ParsableCommand {
       massIndex = h.index
       let window = try analysis.window(h.index)
       let source = WindowData.parse(data)
-      model = try Model(workspace: window.workspace(observations: try source.observations(for: window, seed: common.seed)))
+      model = try Model(workspace: window.workspace(observations: try source.observations(for: window, analysis: analysis, seed: common.seed)))
     }
     let t0 = Date()
     let rule = limits.limitRule

@@ -16,8 +16,8 @@ struct WorkspaceCommand: ParsableCommand {
       other_background (sharing the free normalisation background_norm); per-bin Gaussian shape \
       uncertainties (signal_shape, background_shape), the photon-veto uncertainty on µµ(γ) \
       (photon_veto), the signal-efficiency normsys and the luminosity — the paper's systematics.
-      --data chooses the observations: asimov (the background expectation), toy (a Poisson \
-      pseudo-data set from --seed) or an event CSV (m2_recoil_gev2, theta_cm_recoil_deg).
+      --data chooses the observations: asimov (the background expectation), toy (the window's share \
+      of the full-spectrum background-only pseudo-data set of --seed) or an event CSV (m2_recoil_gev2, theta_cm_recoil_deg).
       Example:  zptoys workspace --mass 2.352 --data toy --seed 3 --out w.json && zptoys fit w.json
       """
   )
@@ -51,7 +51,7 @@ struct WorkspaceCommand: ParsableCommand {
     }
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
     let window = try analysis.window(h.index, widthFraction: widthFraction)
-    let obs = try dataSource.observations(for: window, seed: common.seed)
+    let obs = try dataSource.observations(for: window, analysis: analysis, seed: common.seed)
     let ws = window.workspace(observations: obs)
     _ = try Model(workspace: ws)  // the workspace must load before it is written
     try AtomicFile.write(try ws.encoded(), to: out)

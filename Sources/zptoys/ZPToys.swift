@@ -34,6 +34,7 @@ struct ZPToys: ParsableCommand {
     LeeCommand.self,
     CoverageCommand.self,
     MergeCommand.self,
+    RunCommand.self,
   ]
 }
 
