@@ -4,7 +4,7 @@ RELEASE    := .build/release/zptoys
 VENV       := Validation/.venv
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test run quick bench validate clean help
+.PHONY: all deps build release test run quick bench validate clean help slurm-test embed-config
 
 all: build
 
@@ -56,3 +56,7 @@ clean:
 # The embedded default configuration is generated from toys/belle2-2019-2020.yaml.
 embed-config:
 	python3 Validation/embed_config.py
+
+# The Slurm job-array recipe on a real single-node cluster (needs root: starts munge and Slurm).
+slurm-test: release
+	ZPTOYS=$(CURDIR)/$(RELEASE) Validation/slurm_test.sh
