@@ -64,14 +64,22 @@ public struct BornCrossSection: Sendable {
   }
 
   /// The Born integrand on the unit square: u₀ ↦ t = ln E, u₁ ↦ y; returns dσ/du₀du₁ in GeV⁻².
-  func unitSquareDensity(_ ps: RadiativePhaseSpace, _ u0: Double, _ u1: Double) -> Double {
+  ///
+  /// With `smoothstep`, u₀ goes through ũ = u₀²(3 − 2u₀) first: the phase-space factors vanish like
+  /// square roots at both ends of the energy range, |k⃗| ∝ √(E − M) and p* ∝ √(E_max − E); with
+  /// E − M ∝ u₀² and E_max − E ∝ (1 − u₀)² the integrand is smooth there, which fixed-node rules
+  /// need. VEGAS does better without it (its grid adapts to the end points; the smoothstep doubles
+  /// its variance).
+  func unitSquareDensity(_ ps: RadiativePhaseSpace, _ u0: Double, _ u1: Double, smoothstep: Bool = false) -> Double {
     let r = ps.energyRange
     let t0 = log(r.lowerBound), t1 = log(r.upperBound)
-    let e = exp(t0 + (t1 - t0) * u0)
+    let v = smoothstep ? u0 * u0 * (3 - 2 * u0) : u0
+    let dv = smoothstep ? 6 * u0 * (1 - u0) : 1
+    let e = exp(t0 + (t1 - t0) * v)
     let slice = ps.slice(energy: e)
     let y = slice.yMax * (2 * u1 - 1)
     let d = density(ps, slice: slice, y: y)
-    return d.sigmaPerEnergyPerY * slice.energy * (t1 - t0) * 2 * slice.yMax
+    return d.sigmaPerEnergyPerY * slice.energy * (t1 - t0) * dv * 2 * slice.yMax
   }
 
   /// σ(e⁺e⁻ → µ⁺µ⁻Z′) in fb at coupling g′ (default 1), by VEGAS.
@@ -113,7 +121,7 @@ public struct BornCrossSection: Sendable {
         for j in 0..<panels {
           let lo1 = Double(j) / Double(panels), hi1 = Double(j + 1) / Double(panels)
           for (u1, w1) in rule.points(over: lo1...hi1) {
-            total += w0 * w1 * unitSquareDensity(ps, u0, u1)
+            total += w0 * w1 * unitSquareDensity(ps, u0, u1, smoothstep: true)
           }
         }
       }

@@ -46,6 +46,9 @@ struct XsecCommand: ParsableCommand {
   @Flag(name: .long, help: "Generate the Swift source of the σ interpolation table (64 masses, Born and ISR).")
   var table = false
 
+  @Flag(name: .long, help: "Also show the signal-kinematics table: per Z′ energy bin, its probability and a in dN/dcosθ* ∝ 1 + a·cos²θ*.")
+  var kinematics = false
+
   @Option(name: .long, help: ArgumentHelp("Write the result (JSON, text, or the table source) to this file.", valueName: "file"))
   var out: String?
 
@@ -78,6 +81,18 @@ struct XsecCommand: ParsableCommand {
     let width_over_mass_at_alpha_d_2_9: Double
   }
 
+  struct KinematicsBin: Encodable {
+    let energy_low_gev: Double, energy_high_gev: Double, x_low: Double, x_high: Double
+    let probability: Double
+    let angular_a: Double
+  }
+
+  struct Kinematics: Encodable {
+    let build_ms: Double
+    let sigma_quadrature_fb: Double
+    let bins: [KinematicsBin]
+  }
+
   struct Result: Encodable {
     let mass_gev: Double
     let sqrt_s_gev: Double
@@ -94,6 +109,7 @@ struct XsecCommand: ParsableCommand {
     let delta_a_mu: Double
     let g_prime_g_minus_2_band: CouplingRange
     let dark_matter_benchmark: DarkMatterBenchmark
+    let signal_kinematics: Kinematics?
   }
 
   func run() throws {
@@ -131,6 +147,17 @@ struct XsecCommand: ParsableCommand {
       let w = ZPrimeDecays.vanilla(mass: m)
       let band = try MuonAnomaly.favouredCouplings(mass: m)
       let dm = DarkMatter.paperBenchmark
+      var kin: Kinematics?
+      if kinematics {
+        let started = Date()
+        let k = try SignalKinematics(mass: m, sqrtS: rootS, muonMass: muonMass, alpha: 1 / alphaInverse)
+        let ms = Date().timeIntervalSince(started) * 1000
+        kin = Kinematics(build_ms: ms, sigma_quadrature_fb: k.crossSection, bins: k.energyProbabilities.indices.map { i in
+          KinematicsBin(energy_low_gev: k.energyEdges[i], energy_high_gev: k.energyEdges[i + 1],
+                        x_low: 2 * k.energyEdges[i] / rootS, x_high: 2 * k.energyEdges[i + 1] / rootS,
+                        probability: k.energyProbabilities[i], angular_a: k.angularCoefficients[i])
+        })
+      }
       results.append(Result(
         mass_gev: m, sqrt_s_gev: rootS, alpha: 1 / alphaInverse, muon_mass_gev: muonMass, isr: isr,
         sigma_fb: estimate.sigma, sigma_uncertainty_fb: estimate.uncertainty,
@@ -144,7 +171,8 @@ struct XsecCommand: ParsableCommand {
         dark_matter_benchmark: DarkMatterBenchmark(
           hypothesis: "complex scalar, m_chi = M/3",
           alpha_d_for_width_fraction_0_1: dm.alphaD(forWidthFraction: 0.1),
-          width_over_mass_at_alpha_d_2_9: dm.widthOverMass(alphaD: 2.9))))
+          width_over_mass_at_alpha_d_2_9: dm.widthOverMass(alphaD: 2.9)),
+        signal_kinematics: kin))
     }
 
     if common.json {
@@ -160,6 +188,14 @@ struct XsecCommand: ParsableCommand {
         + tableValue
         + String(format: "   %14.4f   %17.4e   %9.3e   %.2e–%.2e\n", r.branching_invisible_vanilla, r.widths_gev.total,
                  r.delta_a_mu, r.g_prime_g_minus_2_band.lower, r.g_prime_g_minus_2_band.upper)
+    }
+    for r in results {
+      guard let k = r.signal_kinematics else { continue }
+      text += String(format: "\nSignal kinematics at M = %.4f GeV (built in %.1f ms; quadrature σ = %.5e fb):\n", r.mass_gev, k.build_ms, k.sigma_quadrature_fb)
+      text += "    E* range [GeV]       x = 2E*/√s      probability   a (1 + a cos²θ*)\n"
+      for b in k.bins {
+        text += String(format: "  %8.4f–%-8.4f   %6.4f–%-6.4f   %11.4e   %+7.4f\n", b.energy_low_gev, b.energy_high_gev, b.x_low, b.x_high, b.probability, b.angular_a)
+      }
     }
     try emit(text)
   }
