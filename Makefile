@@ -4,7 +4,7 @@ RELEASE    := .build/release/zptoys
 VENV       := Validation/.venv
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test run quick bench validate clean help slurm-test embed-config
+.PHONY: all deps build release test run quick bench validate clean help slurm-test embed-config interrupt-test
 
 all: build
 
@@ -60,3 +60,7 @@ embed-config:
 # The Slurm job-array recipe on a real single-node cluster (needs root: starts munge and Slurm).
 slurm-test: release
 	ZPTOYS=$(CURDIR)/$(RELEASE) Validation/slurm_test.sh
+
+# kill -9 a study at random moments; --resume must reproduce the uninterrupted result.
+interrupt-test: release
+	ZPTOYS=$(CURDIR)/$(RELEASE) Validation/kill_resume_test.sh

@@ -168,6 +168,12 @@ public enum StudyDriver {
     progress: ProgressReporter?, makeState: () throws -> State, task: (Int, inout State) throws -> S.TaskResult
   ) throws -> S {
     let started = Date()
+    // Resuming a run that already finished: its result file is the answer.
+    if resume, let path = output, let data = FileManager.default.contents(atPath: path),
+       let done = try? JSONDecoder().decode(S.self, from: data), done.header.identity == identity,
+       done.header.shard == (shard.count > 1 ? shard : nil) {
+      return done
+    }
     let runner = StudyRunner<S.TaskResult>(identity: identity, shard: shard, output: output, threads: threads, label: S.studyName)
     let results = try runner.run(resume: resume, progress: progress, makeState: makeState, task)
     let tasks = runner.ownTasks
