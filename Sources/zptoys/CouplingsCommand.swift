@@ -37,7 +37,7 @@ struct CouplingsCommand: ParsableCommand {
   @Flag(name: .long, help: "Use σ with initial-state radiation (default: Born, as in the paper's interpretation).")
   var isr = false
 
-  @Option(name: .long, help: ArgumentHelp("Write the result here instead of stdout.", valueName: "file"))
+  @Option(name: .long, help: ArgumentHelp("Write the JSON result to this file (stdout then stays quiet).", valueName: "file"))
   var out: String?
 
   // MARK: Input
@@ -236,8 +236,13 @@ struct CouplingsCommand: ParsableCommand {
       g_minus_2_excluded_ranges_gev: excluded.map { Range(lower: $0.lowerBound, upper: $0.upperBound) },
       narrow_width_valid_below_gev: Nullable(validBelow), notes: notes)
 
+    if let path = out {
+      try AtomicFile.write(try JSONOutput.string(result) + "\n", to: path)
+      FileHandle.standardError.write("wrote g′ limits for \(outputs.count) masses (\(model.rawValue)) to \(path)\n".data(using: .utf8)!)
+      return
+    }
     if common.json {
-      try emit(try JSONOutput.string(result))
+      print(try JSONOutput.string(result))
       return
     }
     var text = "g′ limits (90% CL), \(model == .vanilla ? "vanilla" : "fully invisible") Lµ−Lτ model, from \(input)\n"
@@ -253,15 +258,7 @@ struct CouplingsCommand: ParsableCommand {
     text += "g−2 explanation excluded (\(result.g_minus_2_exclusion_basis)): \(ranges.isEmpty ? "nowhere" : ranges)\n"
     if let v = validBelow { text += String(format: "narrow width with B(χχ̄) ≥ 0.9 possible below %.3f GeV\n", v) }
     for n in notes { text += "note: \(n)\n" }
-    try emit(text)
-  }
-
-  private func emit(_ text: String) throws {
-    if let path = out {
-      try AtomicFile.write(text.hasSuffix("\n") ? text : text + "\n", to: path)
-    } else {
-      print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
-    }
+    print(text, terminator: "")
   }
 }
 

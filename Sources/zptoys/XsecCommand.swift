@@ -49,7 +49,7 @@ struct XsecCommand: ParsableCommand {
   @Flag(name: .long, help: "Also show the signal-kinematics table: per Z′ energy bin, its probability and a in dN/dcosθ* ∝ 1 + a·cos²θ*.")
   var kinematics = false
 
-  @Option(name: .long, help: ArgumentHelp("Write the result (JSON, text, or the table source) to this file.", valueName: "file"))
+  @Option(name: .long, help: ArgumentHelp("Write the JSON result (with --table: the Swift source) to this file.", valueName: "file"))
   var out: String?
 
   func validate() throws {
@@ -175,9 +175,14 @@ struct XsecCommand: ParsableCommand {
         signal_kinematics: kin))
     }
 
+    struct Many: Encodable { let results: [Result] }
+    let json = results.count == 1 ? try JSONOutput.string(results[0]) : try JSONOutput.string(Many(results: results))
+    if let path = out {
+      try AtomicFile.write(json + "\n", to: path)
+      return
+    }
     if common.json {
-      struct Many: Encodable { let results: [Result] }
-      try emit(results.count == 1 ? try JSONOutput.string(results[0]) : try JSONOutput.string(Many(results: results)))
+      print(json)
       return
     }
     var text = "σ(e+e− → µ+µ−Z′) at g′ = 1, √s = \(fmt(rootS)) GeV, α = 1/\(fmt(alphaInverse, 7))\(isr ? ", with ISR" : " (Born)")\n"
@@ -197,14 +202,15 @@ struct XsecCommand: ParsableCommand {
         text += String(format: "  %8.4f–%-8.4f   %6.4f–%-6.4f   %11.4e   %+7.4f\n", b.energy_low_gev, b.energy_high_gev, b.x_low, b.x_high, b.probability, b.angular_a)
       }
     }
-    try emit(text)
+    print(text, terminator: "")
   }
 
+  /// The table source to --out, or stdout.
   private func emit(_ text: String) throws {
     if let path = out {
-      try AtomicFile.write(text.hasSuffix("\n") ? text : text + "\n", to: path)
+      try AtomicFile.write(text, to: path)
     } else {
-      print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
+      print(text, terminator: "")
     }
   }
 }
