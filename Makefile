@@ -4,7 +4,7 @@ RELEASE    := .build/release/zptoys
 VENV       := Validation/.venv
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test run quick bench validate clean help slurm-test embed-config interrupt-test
+.PHONY: all deps build release test run quick bench validate clean help slurm-test embed-config interrupt-test fuzz
 
 all: build
 
@@ -64,3 +64,7 @@ slurm-test: release
 # kill -9 a study at random moments; --resume must reproduce the uninterrupted result.
 interrupt-test: release
 	ZPTOYS=$(CURDIR)/$(RELEASE) Validation/kill_resume_test.sh
+
+# libFuzzer on the JSON, YAML and CSV readers (60 s each; Validation/fuzz.sh SECONDS for longer).
+fuzz: deps
+	Validation/fuzz.sh 60

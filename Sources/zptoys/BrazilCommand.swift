@@ -63,6 +63,8 @@ struct BrazilCommand: ParsableCommand {
 
   func run() throws {
     let config = try common.loadConfiguration()
+    // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
+    let events = try data.flatMap { $0 == "toy" ? nil : try EventFile.read(path: $0) }
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
     var s = BrazilStudy.Settings()
     s.masses = MassSelection(masses)
@@ -73,9 +75,9 @@ struct BrazilCommand: ParsableCommand {
     s.hypotestToys = hypotestToys
     s.widthFraction = widthFraction
     s.keepToyLimits = keepToyLimits
-    let spectrum: SpectrumData? = try data.map { d in
-      d == "toy" ? SpectrumData.pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
-        : .events(try EventFile.read(path: d))
+    let spectrum: SpectrumData? = data.map { _ in
+      events.map { SpectrumData.events($0) }
+        ?? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
     }
     let brazil: BrazilStudy
     do { brazil = try BrazilStudy(analysis: analysis, settings: s, data: spectrum) } catch let e as MassSelection.ParseError {

@@ -53,6 +53,8 @@ struct LeeCommand: ParsableCommand {
 
   func run() throws {
     let config = try common.loadConfiguration()
+    // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
+    let events = try data.map { try EventFile.read(path: $0) }
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
     var s = LookElsewhereStudy.Settings()
     s.toys = toys
@@ -65,9 +67,9 @@ struct LeeCommand: ParsableCommand {
     }
     var z = observedZ
     var observedAt: String? = nil
-    if let d = data {
+    if let ev = events {
       let state = try lee.makeState()
-      let (q, _, _) = lee.scanQ0(.events(try EventFile.read(path: d)), state: state)
+      let (q, _, _) = lee.scanQ0(.events(ev), state: state)
       var best = 0
       for k in q.indices where q[k] > q[best] { best = k }
       z = q[best].squareRoot()

@@ -153,7 +153,7 @@ struct RunCommand: ParsableCommand {
 
     try step("couplings") {
       for model in ["vanilla", "invisible"] {
-        var cmd = try CouplingsCommand.parse([path("brazil.json"), "--model", model, "--out", path("couplings_\(model).json")])
+        let cmd = try CouplingsCommand.parse([path("brazil.json"), "--model", model, "--json", "--out", path("couplings_\(model).json")])
         try cmd.run()
       }
     }
@@ -176,6 +176,11 @@ struct RunCommand: ParsableCommand {
       smallestMedianExpectedLimitMassGeV: best.mass, paperExcess: leePaper.observed, pseudoDataLargestExcess: leeData,
       pseudoDataLargestExcessMassGeV: scan.largest?.mass, coverage: coverageLines, seconds: times, tool: "zptoys \(ToolVersion.string)")
     try AtomicFile.write(try JSONOutput.string(summary) + "\n", to: path("summary.json"))
+
+    // Plots (SVG, PNG when rsvg-convert is installed) and report.html: Sources/zptoys/ReportCommand.swift.
+    try step("report") {
+      try ReportCommand.render(dir: outDir, common: common, events: try ReportCommand.generatedEvents(common: common), png: true)
+    }
     if common.json {
       print(try JSONOutput.string(summary))
       return

@@ -29,10 +29,11 @@ struct ScanCommand: ParsableCommand {
 
   func run() throws {
     let config = try common.loadConfiguration()
+    // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
+    let events = data == "toy" ? nil : try EventFile.read(path: data)
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
-    let spectrum: SpectrumData = data == "toy"
-      ? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
-      : .events(try EventFile.read(path: data))
+    let spectrum: SpectrumData = events.map { .events($0) }
+      ?? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
     let scan: MassScan
     do {
       scan = try MassScan(analysis: analysis, data: spectrum, masses: MassSelection(masses), rule: limits.limitRule, cl: limits.cl)
