@@ -4,7 +4,7 @@ RELEASE    := .build/release/zptoys
 VENV       := Validation/.venv
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release test run quick bench validate clean help slurm-test embed-config interrupt-test fuzz
+.PHONY: all deps build release test run quick bench validate clean help slurm-test embed-config interrupt-test fuzz sanitize
 
 all: build
 
@@ -68,3 +68,8 @@ interrupt-test: release
 # libFuzzer on the JSON, YAML and CSV readers (60 s each; Validation/fuzz.sh SECONDS for longer).
 fuzz: deps
 	Validation/fuzz.sh 60
+
+# The test suite under AddressSanitizer and ThreadSanitizer (separate build folders).
+sanitize: deps
+	$(SWIFT) test --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test --sanitize=thread --scratch-path .build-tsan
