@@ -89,6 +89,11 @@ public struct ExperimentConfig: Sendable, Equatable {
   }
 
   public struct SignalModel: Sendable, Equatable {
+    /// Where the Z′ c.m. energy and angle come from.
+    public enum Kinematics: String, Sendable, Equatable, CaseIterable {
+      case matrixElement = "matrix-element", parametric
+    }
+    public var kinematics: Kinematics
     public var thetaCMA: Double
     public var widthFraction: Double
   }
@@ -283,7 +288,12 @@ extension ExperimentConfig {
 
     let p = try r.at("processes")
     let ps = try p.at("signal")
-    let signal = SignalModel(thetaCMA: try ps.double("theta_cm_a"), widthFraction: try ps.double("width_fraction"))
+    let kinReader = try ps.at("kinematics")
+    let kinText = try kinReader.string()
+    guard let kin = SignalModel.Kinematics(rawValue: kinText) else {
+      throw kinReader.error("must be one of \(SignalModel.Kinematics.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(kinText)\"")
+    }
+    let signal = SignalModel(kinematics: kin, thetaCMA: try ps.double("theta_cm_a"), widthFraction: try ps.double("width_fraction"))
     try ps.rejectUnknownKeys()
     let pm = try p.at("mumu")
     let sp = try pm.at("single_photon")

@@ -1,6 +1,7 @@
 import Detector
 import Foundation
 import GSL
+import Physics
 
 /// The energy spectrum of the Z′ in e+e− → µ+µ−Z′ at fixed M, from the massless-muon
 /// double-differential cross section (DESIGN.md; the Lµ−Lτ radiation function):
@@ -89,24 +90,32 @@ public struct ZPrimeEnergySpectrum: Sendable {
 /// Breit–Wigner in M², f(M²) ∝ 1/((M² − M²_Z′)² + M²_Z′Γ²) with Γ = F·M_Z′ (a Cauchy distribution
 /// in M² of half-width M_Z′Γ, truncated to the physical range [0, (√s − 2mµ)²]).
 ///
-/// The recoil (Z′) c.m. energy follows ``ZPrimeEnergySpectrum`` at the drawn mass's nominal
-/// value; its direction dN/dcosθ* ∝ 1 + a·cos²θ* (config `processes.signal.theta_cm_a`).
+/// The Z′ (recoil) c.m. energy and polar angle come from the production kinematics:
+/// - `kinematics: matrix-element` (default): Physics' ``SignalKinematics``, tabulated from the
+///   tree-level e+e− → µ+µ−Z′ matrix element with the muon mass kept (energy spectrum, and the
+///   exact 1 + a(E)·cos²θ* angular law of one-photon annihilation);
+/// - `kinematics: parametric`: the energy spectrum of the massless-muon formula
+///   (``ZPrimeEnergySpectrum``) and dN/dcosθ* ∝ 1 + a·cos²θ* with a = `theta_cm_a`.
+/// For a wide Z′ the energy is drawn at the nominal mass and kept, with E* ≥ M.
 public struct SignalSampler: TruthSampler {
   public let mass: Double
   public let widthFraction: Double
   public let thetaA: Double
   let spectrum: ZPrimeEnergySpectrum
+  let kinematics: SignalKinematics?
   let sqrtS: Double
   let m2Max: Double
 
   public static let muonMass = 0.1056583755
 
-  public init(mass: Double, widthFraction: Double, config: ExperimentConfig) {
+  public init(mass: Double, widthFraction: Double, config: ExperimentConfig) throws {
     self.mass = mass
     self.widthFraction = widthFraction
     thetaA = config.processes.signal.thetaCMA
     sqrtS = config.beams.sqrtS
     spectrum = ZPrimeEnergySpectrum(mass: mass, sqrtS: sqrtS)
+    kinematics = config.processes.signal.kinematics == .matrixElement
+      ? try SignalKinematicsCache.shared.table(mass: mass, sqrtS: sqrtS) : nil
     let mmax = sqrtS - 2 * SignalSampler.muonMass
     m2Max = mmax * mmax
   }
@@ -118,10 +127,17 @@ public struct SignalSampler: TruthSampler {
       let halfWidth = m2Nominal * widthFraction  // M·Γ = F·M²
       repeat { m2 = m2Nominal + rng.cauchy(halfWidth: halfWidth) } while m2 <= 0 || m2 >= m2Max
     }
-    let x = spectrum.drawX(rng)
-    // Scale the energy so the recoil stays physical for the drawn mass: E* ≥ M.
-    let e = max(0.5 * x * sqrtS, m2.squareRoot())
+    let energy: Double, cosTheta: Double
+    if let k = kinematics {
+      let p = k.draw(using: rng)
+      energy = p.energy
+      cosTheta = p.cosTheta
+    } else {
+      energy = 0.5 * spectrum.drawX(rng) * sqrtS
+      cosTheta = drawOnePlusACos2(rng, a: thetaA)
+    }
+    let e = max(energy, m2.squareRoot())  // the recoil stays physical for the drawn mass
     let p = (max(0, e * e - m2)).squareRoot()
-    return TruthRecoil(m2: m2, cosTheta: drawOnePlusACos2(rng, a: thetaA), energy: e, momentum: p)
+    return TruthRecoil(m2: m2, cosTheta: cosTheta, energy: e, momentum: p)
   }
 }

@@ -44,7 +44,7 @@ public func sampler(for process: ProcessKind, config: ExperimentConfig, mass: Do
   switch process {
   case .signal:
     guard let m = mass else { throw GeneratorError.invalidRequest("the signal needs a mass (--mass)") }
-    return SignalSampler(mass: m, widthFraction: widthFraction, config: config)
+    return try SignalSampler(mass: m, widthFraction: widthFraction, config: config)
   case .mumu: return MuMuSampler(config: config)
   case .tautau: return TauTauSampler(config: config)
   case .eemumu: return EEMuMuSampler(config: config)
@@ -154,7 +154,7 @@ public struct SignalTemplate: Sendable {
   public init(detector: DetectorModel, window w: WindowBinning.Window, widthFraction: Double = 0, settings: TemplateSettings) throws {
     hypothesis = w.hypothesis
     self.widthFraction = widthFraction
-    let gen = EventGenerator(detector: detector, sampler: SignalSampler(mass: w.hypothesis.mass, widthFraction: widthFraction, config: detector.config))
+    let gen = EventGenerator(detector: detector, sampler: try SignalSampler(mass: w.hypothesis.mass, widthFraction: widthFraction, config: detector.config))
     let rng = RandomStream(StreamKey(seed: settings.seed, study: .templates, massIndex: w.hypothesis.index, toyIndex: widthFraction > 0 ? 1 : 0))
     var counts = [Double](repeating: 0, count: w.binCount)
     var inside = 0

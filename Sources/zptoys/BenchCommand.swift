@@ -63,7 +63,7 @@ struct BenchCommand: ParsableCommand {
     }
   }
 
-  static let suites = ["generator"]
+  static let suites = ["generator", "studies"]
 
   func wants(_ suite: String) -> Bool {
     guard let o = only else { return true }
@@ -77,7 +77,9 @@ struct BenchCommand: ParsableCommand {
     let report: (BenchFigure) -> Void = { f in
       figures.append(f)
       if !common.json {
-        var line = String(format: "%-58@ %12.4g %-12@ (min %.4g, max %.4g, n=%d)", f.name as NSString, f.median, f.unit as NSString, f.min, f.max, f.repetitions)
+        let name = f.name.count < 66 ? f.name + String(repeating: " ", count: 66 - f.name.count) : f.name
+        let unit = f.unit.count < 9 ? f.unit + String(repeating: " ", count: 9 - f.unit.count) : f.unit
+        var line = name + String(format: " %11.4g ", f.median) + unit + String(format: " (min %.4g, max %.4g, n=%d)", f.min, f.max, f.repetitions)
         if let g = f.goal { line += "  goal: \(g)" }
         print(line)
         if let n = f.note { print("    \(n)") }
@@ -87,6 +89,7 @@ struct BenchCommand: ParsableCommand {
       print("zptoys \(ToolVersion.string) benchmarks on \(ProcessInfo.processInfo.activeProcessorCount) cores")
     }
     if wants("generator") { try GeneratorBench.run(detector: detector, repetitions: repetitions, report: report) }
+    if wants("studies") { try StudiesBench.run(config: config, repetitions: repetitions, threads: common.threadCount, report: report) }
     if common.json {
       struct Out: Encodable { let tool: String; let cores: Int; let figures: [BenchFigure] }
       print(try JSONOutput.string(Out(tool: "zptoys \(ToolVersion.string)", cores: ProcessInfo.processInfo.activeProcessorCount, figures: figures)))
@@ -99,8 +102,8 @@ enum GeneratorBench {
   static func run(detector: DetectorModel, repetitions: Int, report: (BenchFigure) -> Void) throws {
     let config = detector.config
     let cases: [(String, any TruthSampler)] = [
-      ("signal (M = 2 GeV, narrow)", SignalSampler(mass: 2, widthFraction: 0, config: config)),
-      ("signal (M = 2 GeV, Γ = 0.1 M)", SignalSampler(mass: 2, widthFraction: 0.1, config: config)),
+      ("signal (M = 2 GeV, narrow)", try SignalSampler(mass: 2, widthFraction: 0, config: config)),
+      ("signal (M = 2 GeV, Γ = 0.1 M)", try SignalSampler(mass: 2, widthFraction: 0.1, config: config)),
       ("mumu", MuMuSampler(config: config)),
       ("tautau", TauTauSampler(config: config)),
       ("eemumu", EEMuMuSampler(config: config)),

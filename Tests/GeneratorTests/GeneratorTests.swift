@@ -22,7 +22,7 @@ struct GeneratorTests {
     // N = 200,000 events without acceptance: the mean has standard error σ/√N, the standard
     // deviation σ/√(2N) (0.16%). Tolerance: 5 standard errors.
     let n = 200_000
-    let ev = try events(SignalSampler(mass: mass, widthFraction: 0, config: config), n: n, key: 11, acceptance: false)
+    let ev = try events(try SignalSampler(mass: mass, widthFraction: 0, config: config), n: n, key: 11, acceptance: false)
     let sigma = config.resolution.sigma(m2: mass * mass)
     let d = ev.map { $0.m2 - mass * mass }
     let mean = d.reduce(0, +) / Double(n)
@@ -39,7 +39,7 @@ struct GeneratorTests {
     // P(|x| > kγ) = [F(−kγ) − F(L) + F(U) − F(kγ)] / [F(U) − F(L)] (each term clamped to the range).
     // Tolerance: 5 binomial standard deviations for N = 200,000.
     let mass = 3.0, f = 0.1, n = 200_000
-    let ev = try events(SignalSampler(mass: mass, widthFraction: f, config: config), n: n, key: 12, acceptance: false)
+    let ev = try events(try SignalSampler(mass: mass, widthFraction: f, config: config), n: n, key: 12, acceptance: false)
     let gamma = f * mass * mass
     let mmax = config.beams.sqrtS - 2 * SignalSampler.muonMass
     let lo = -mass * mass, hi = mmax * mmax - mass * mass
@@ -103,7 +103,7 @@ struct GeneratorTests {
 
   @Test("Same stream key → identical events; another seed → different events")
   func reproducibility() throws {
-    let s = SignalSampler(mass: 1.5, widthFraction: 0, config: config)
+    let s = try SignalSampler(mass: 1.5, widthFraction: 0, config: config)
     let a = try events(s, n: 1000, key: StreamKey(seed: 1, study: .generate, massIndex: 3, toyIndex: 4).hash64)
     let b = try events(s, n: 1000, key: StreamKey(seed: 1, study: .generate, massIndex: 3, toyIndex: 4).hash64)
     let c = try events(s, n: 1000, key: StreamKey(seed: 2, study: .generate, massIndex: 3, toyIndex: 4).hash64)
