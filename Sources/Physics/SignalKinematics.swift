@@ -49,6 +49,12 @@ public struct SignalKinematics: Sendable {
   public let crossSection: Double
 
   private let cumulative: [Double]
+  /// ln of `energyEdges` (sampling works in ln E).
+  private let logEdges: [Double]
+  /// Per energy bin, the inverse angular CDF c(u) at u = k/`angularNodes` (a starting point for
+  /// two Newton steps, which then reach machine precision).
+  private let angularInverse: [Double]
+  static let angularNodes = 64
 
   /// A sampled Z′.
   public struct Point: Sendable, Equatable {
@@ -149,6 +155,13 @@ public struct SignalKinematics: Sendable {
     for i in 0..<energyBins { c[i + 1] = c[i] + energyProbabilities[i] }
     c[energyBins] = 1
     cumulative = c
+    logEdges = edges.map { log($0) }
+    let n = Self.angularNodes
+    var inv = [Double](repeating: 0, count: energyBins * (n + 1))
+    for i in 0..<energyBins {
+      for k in 0...n { inv[i * (n + 1) + k] = Self.invertAngular(coefficients[i], Double(k) / Double(n)) }
+    }
+    angularInverse = inv
   }
 
   /// The probability of cell (energy bin i, angle bin j): P_i·∫(1 + a_i c²)dc / (2 + 2a_i/3).
@@ -182,9 +195,9 @@ public struct SignalKinematics: Sendable {
       // ∫₀^v ((1−w)a + wb) dw = u·(a + b)/2  ⇒  v = (−a + √(a² + (b² − a²)u))/(b − a)
       v = (-a + (a * a + (b * b - a * a) * u2).squareRoot()) / (b - a)
     }
-    let t0 = log(energyEdges[i]), t1 = log(energyEdges[i + 1])
+    let t0 = logEdges[i], t1 = logEdges[i + 1]
     let energy = min(max(exp(t0 + (t1 - t0) * v), energyEdges[i]), energyEdges[i + 1])
-    let cosTheta = Self.invertAngular(angularCoefficients[i], u3)
+    let cosTheta = fastInvertAngular(bin: i, u3)
     let momentum = ((energy - mass) * (energy + mass)).squareRoot()
     return Point(energy: energy, cosTheta: cosTheta, momentum: momentum, x: 2 * energy / sqrtS)
   }
@@ -192,6 +205,26 @@ public struct SignalKinematics: Sendable {
   /// A Z′ drawn with three uniforms from `stream`.
   public func draw(using stream: RandomStream) -> Point {
     sample(stream.uniform(), stream.uniform(), stream.uniform())
+  }
+
+  /// ``invertAngular(_:_:)`` from the tabulated inverse and two Newton steps (the CDF is a cubic
+  /// with positive slope 1 + a·c² ≥ 0 for a ≥ −1; the table puts the start within ~1e-4).
+  @inline(__always)
+  func fastInvertAngular(bin i: Int, _ u: Double) -> Double {
+    let n = Self.angularNodes
+    let x = u * Double(n)
+    let k = min(n - 1, Int(x))
+    let base = i * (n + 1) + k
+    var c = angularInverse[base] + (x - Double(k)) * (angularInverse[base + 1] - angularInverse[base])
+    let a = angularCoefficients[i]
+    let norm = 2 + 2 * a / 3
+    for _ in 0..<2 {
+      let f = ((c + 1) + a * (c * c * c + 1) / 3) / norm - u
+      let slope = (1 + a * c * c) / norm
+      guard slope > 1e-12 else { break }
+      c -= f / slope
+    }
+    return min(1, max(-1, c))
   }
 
   /// The c in [−1, 1] with F(c) = u for the density ∝ 1 + a·c².
