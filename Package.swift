@@ -49,12 +49,14 @@ let package = Package(
       name: "Studies",
       dependencies: ["Detector", "Generator", "Likelihood", "Inference", "GSL", "_Support"],
       swiftSettings: optimised),
+    // Plots (SVG, PNG by rsvg-convert when installed) and the HTML report, from result files.
+    .target(name: "Plotting", dependencies: ["_Support"], swiftSettings: optimised),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "zptoys",
       dependencies: [
-        "Physics", "Detector", "Generator", "Likelihood", "Inference", "Studies", "_Support",
+        "Physics", "Detector", "Generator", "Likelihood", "Inference", "Studies", "Plotting", "_Support",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: optimised),
@@ -67,6 +69,7 @@ let package = Package(
     .testTarget(name: "LikelihoodTests", dependencies: ["Likelihood"]),
     .testTarget(name: "StudiesTests", dependencies: ["Studies", "Inference", "Detector", "Generator"]),
     .testTarget(name: "CLITests", dependencies: []),
+    .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
   ],
   swiftLanguageModes: [.v5]
 )

@@ -34,6 +34,8 @@ struct ZPToys: ParsableCommand {
     LeeCommand.self,
     CoverageCommand.self,
     MergeCommand.self,
+    PlotCommand.self,
+    ReportCommand.self,
     RunCommand.self,
   ]
 }

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Coverage against the true cross section, one panel per mass: per interval rule (CLs, CLs+b,
+/// t̃µ) the fraction of toys whose interval contains the truth, with Clopper–Pearson 68% bars,
+/// and the nominal confidence level as a dashed line. The true cross sections are categories
+/// (equally spaced, labelled with their value in fb): 0 and a few limits' worth do not fit one
+/// linear or log axis.
+public enum CoveragePlot {
+  static let ruleStyle: [String: (String, Panel.Marker, String)] = [
+    "cls": ("#3f90da", .circle, "CL_{s}"),
+    "clsb": ("#bd1f01", .square, "CL_{s+b}"),
+    "fc": ("#e76300", .triangle, "t̃_{µ} (Feldman–Cousins)"),
+  ]
+
+  public static func figure(_ file: ResultFile.Coverage, options: PlotOptions) throws -> Figure {
+    guard !file.points.isEmpty else { throw PlotError("the coverage file has no points") }
+    let masses = Array(Set(file.points.map(\.mass))).sorted()
+    let signals = Array(Set(file.points.map(\.signal))).sorted()
+    let rules = file.points.flatMap { $0.rules.map(\.rule) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+    let cl = Double(file.header.identity.settings["cl"] ?? "") ?? 0.9
+    let lows = file.points.flatMap { $0.rules.map(\.lower) } + [cl]
+    let ylo = max(0, ((lows.min()! - 0.04) / 0.05).rounded(.down) * 0.05)
+    let yAxis = Axis(label: "Coverage", lower: ylo, upper: 1 + 0.22 * (1 - ylo))
+    let xs = masses.map { _ -> Axis in
+      var a = Axis(label: "σ_{true} [fb]", lower: -0.6, upper: Double(signals.count) - 0.4)
+      a.customTicks = signals.enumerated().map { (Double($0.offset), ExperimentLabel.trim($0.element)) }
+      return a
+    }
+    let width = max(560, 110 + 250 * Double(masses.count))
+    var fig = Figure(title: "Coverage of the \(Int((cl * 100).rounded()))% CL intervals", xs: xs, y: yAxis, width: width)
+    let toys = file.points.flatMap { $0.rules.map(\.toys) }.max() ?? 0
+    for (k, m) in masses.enumerated() {
+      var p = fig[k]
+      p.hline(cl, colour: "#555", width: 1.4, dash: "7 4", label: k == masses.count - 1 ? "nominal \(ExperimentLabel.trim(cl * 100))%" : nil)
+      p.hline(1, colour: "#bbb", width: 1, dash: "2 3")
+      for (r, rule) in rules.enumerated() {
+        let style = ruleStyle[rule] ?? (Style.cycle[r % Style.cycle.count], .diamond, rule)
+        let offset = (Double(r) - Double(rules.count - 1) / 2) * 0.18
+        var px: [Double] = [], py: [Double] = [], lo: [Double] = [], hi: [Double] = []
+        for pt in file.points where pt.mass == m {
+          guard let rc = pt.rules.first(where: { $0.rule == rule }), rc.toys > 0, let si = signals.firstIndex(of: pt.signal) else { continue }
+          px.append(Double(si) + offset); py.append(rc.coverage); lo.append(rc.lower); hi.append(rc.upper)
+        }
+        p.points(px, py, low: lo, high: hi, colour: style.0, radius: 4.5, marker: style.1)
+        if k == 0 { p.legend.append(LegendEntry(style.2, .marker(style.0, style.1))) }
+      }
+      p.notes.append("M_{Z′} = \(ExperimentLabel.trim(m)) GeV")
+      p.legendPlacement = .lowerLeft
+      fig[k] = p
+    }
+    fig[0].notes.append("\(toys) toys / point, CP 68%")
+    fig.label = options.label
+    fig.footnote = options.footnote
+    return fig
+  }
+}
+
+/// The mass hypotheses: the spacing of the grid against M_Z′ (one resolution unit in M² per step,
+/// so ΔM ≈ σ(M²)/2M), log y.
+public enum GridPlot {
+  public static func figure(_ grid: ResultFile.Grid, options: PlotOptions) throws -> Figure {
+    let h = grid.hypotheses.sorted { $0.mass < $1.mass }
+    guard h.count >= 2 else { throw PlotError("the grid file needs at least two hypotheses") }
+    let xs = zip(h, h.dropFirst()).map { ($0.mass + $1.mass) / 2 }
+    let steps = zip(h, h.dropFirst()).map { ($1.mass - $0.mass) * 1000 }
+    let (ylo, yhi) = Axis.logRangeWithHeadroom(steps, dataFraction: 0.8)
+    var fig = Figure(title: "Mass hypotheses", x: Axis(label: "M_{Z′} [GeV]", lower: 0, upper: (h.last!.mass * 1.02 / 0.5).rounded(.up) * 0.5),
+                     y: Axis(label: "Step between hypotheses ΔM [MeV]", scale: .log, lower: ylo, upper: yhi))
+    var p = fig[0]
+    p.line(xs, steps, colour: "#1f4e9c", width: 2)
+    p.notes.append("\(h.count) hypotheses, \(String(format: "%.3g", h.first!.mass))–\(String(format: "%.3g", h.last!.mass)) GeV")
+    p.notes.append(String(format: "steps of %.1f to %.0f MeV", steps.min()!, steps.max()!))
+    fig[0] = p
+    fig.label = options.label
+    fig.footnote = options.footnote
+    return fig
+  }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Everything a plot may take besides its result file.
+public struct PlotOptions: Sendable {
+  /// Which expected band the Brazil plot shows.
+  public enum BandSource: String, Sendable, CaseIterable {
+    /// Toys when the file has them, else asymptotic.
+    case auto
+    case toys
+    case asymptotic
+  }
+
+  /// The experiment label (its configuration is taken from the file when nil here).
+  public var label = ExperimentLabel()
+  public var band: BandSource = .auto
+  /// A Brazil file of the wide-Z′ benchmark (Γ = F·M) drawn alongside the Brazil band.
+  public var wide: ResultFile.Brazil?
+  /// A look-elsewhere file: the significance plot then shows global-significance lines.
+  public var lee: ResultFile.LookElsewhere?
+  /// Data points for the spectrum (when the main event file is the simulation).
+  public var data: EventTable?
+  /// The legend entry of the spectrum's data points (default: "Data" with `data`, else
+  /// "Pseudo-data (this file)").
+  public var dataLabel: String?
+  /// Weight of every simulated event in the spectrum's stack (e.g. 1/3 for a sample generated at
+  /// three times the data's luminosity).
+  public var mcScale: Double = 1
+  /// Only events of this process in the θ_cm–M² map (e.g. mumu for the µµ(γ) bands).
+  public var process: String?
+  /// Bin width of the spectrum in GeV² (the paper's 0.5).
+  public var binWidth: Double = 0.5
+  /// The element-id prefix of the SVG (unique per figure when several are inlined in one page).
+  public var id: String = "fig"
+  /// A small note under the figure (e.g. the input file's name).
+  public var footnote: String?
+
+  public init() {}
+}

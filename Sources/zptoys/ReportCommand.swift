@@ -1,0 +1,156 @@
+import ArgumentParser
+import Detector
+import Foundation
+import Plotting
+import _Support
+
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Draw every plot of a results folder and write its report.html.",
+    discussion: """
+      Reads the result files of a folder (as `zptoys run` leaves them: grid, scan, brazil, lee, \
+      coverage, couplings_*, summary), writes each plot beside them (NAME.svg, and NAME.png when \
+      rsvg-convert is installed) and report.html: one self-contained page with the run's \
+      configuration, seeds, toy counts and timings, the summary tables (limits at selected masses, \
+      global significance, coverage verdicts, g−2 exclusion), every plot inline and links to the \
+      data files. Missing files are skipped; unreadable ones are listed in the report.
+      The spectrum and θ_cm–M² map need events: --data (and --simulation with --mc-scale) and \
+      --map-events take event CSVs from `zptoys generate`; --generate-events draws them with the \
+      configuration (background at its luminosity as pseudo-data, 3× that as the stack, 100k µµ(γ) \
+      events for the map) without keeping the CSVs, as `zptoys run` does.
+      Example:  zptoys report --dir results && xdg-open results/report.html
+      """
+  )
+
+  @OptionGroup var common: CommonOptions
+
+  @Option(name: .long, help: ArgumentHelp("The results folder.", valueName: "folder"))
+  var dir: String = "results"
+
+  @Option(name: .long, help: ArgumentHelp("Spectrum: data points from this event CSV.", valueName: "file"))
+  var data: String?
+
+  @Option(name: .long, help: ArgumentHelp("Spectrum: the stacked simulation from this event CSV (with a process column).", valueName: "file"))
+  var simulation: String?
+
+  @Option(name: .customLong("mc-scale"), help: "Spectrum: weight of each simulated event.")
+  var mcScale: Double = 1
+
+  @Option(name: .customLong("map-events"), help: ArgumentHelp("θ_cm–M² map from this event CSV.", valueName: "file"))
+  var mapEvents: String?
+
+  @Flag(name: .customLong("generate-events"), help: "Draw the spectrum's and the map's events with the configuration (not kept).")
+  var generateEvents = false
+
+  @Flag(name: .customLong("no-png"), help: "Write SVG only, even when rsvg-convert is installed.")
+  var noPNG = false
+
+  func validate() throws {
+    guard mcScale.isFinite, mcScale > 0 else { throw ValidationError("--mc-scale must be positive, got \(mcScale)") }
+    if generateEvents, data != nil || simulation != nil || mapEvents != nil {
+      throw ValidationError("--generate-events draws its own events; drop --data, --simulation and --map-events")
+    }
+  }
+
+  func run() throws {
+    do {
+      try Self.render(dir: dir, common: common, events: try eventInputs(), png: !noPNG, quiet: common.json)
+    } catch let e as PlotError {
+      throw CLIError(e.description)
+    }
+  }
+
+  func eventInputs() throws -> Report.EventInputs {
+    if generateEvents { return try Self.generatedEvents(common: common) }
+    var e = Report.EventInputs()
+    func events(_ path: String) throws -> EventTable {
+      guard case .events(let t) = try ResultFile.load(path: path) else { throw PlotError("\(path): not an event CSV") }
+      return t
+    }
+    e.data = try data.map(events)
+    e.simulation = try simulation.map(events)
+    e.simulationScale = mcScale
+    e.map = try mapEvents.map(events)
+    e.dataLabel = "Data"
+    return e
+  }
+
+  /// Events drawn with the configuration in a temporary folder (removed afterwards): background at
+  /// the configured luminosity (pseudo-data), at three times it (the stack, weighted by ⅓), and
+  /// 100,000 µµ(γ) events for the map.
+  static func generatedEvents(common: CommonOptions) throws -> Report.EventInputs {
+    let config = try common.loadConfiguration()
+    let lumi = config.luminosity.integrated
+    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("zptoys-report-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+    try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: tmp) }
+    var args = ["--seed", "\(common.seed)"]
+    if let c = common.config { args += ["--config", c] }
+    func generate(_ extra: [String], _ name: String) throws -> EventTable {
+      let out = (tmp as NSString).appendingPathComponent(name)
+      var cmd = try GenerateCommand.parse(extra + args + ["--out", out])
+      try cmd.run()
+      guard case .events(let t) = try ResultFile.load(path: out) else { throw PlotError("\(out): not an event CSV") }
+      return t
+    }
+    var e = Report.EventInputs()
+    e.data = try generate(["--process", "background", "--lumi", "\(lumi)"], "data.csv")
+    e.simulation = try generate(["--process", "background", "--lumi", "\(3 * lumi)"], "simulation.csv")
+    e.simulationScale = 1.0 / 3
+    e.map = try generate(["--process", "mumu", "--events", "100000"], "mumu.csv")
+    e.dataLabel = "Pseudo-data"
+    e.provenance = "Events from the configuration's generator: pseudo-data = `zptoys generate --process background --lumi \(ExperimentLabel.trim(lumi)) --seed \(common.seed)`, stack from 3× that luminosity (weight ⅓), map from 100,000 µµ(γ) events; not kept."
+    return e
+  }
+
+  /// Draws every plot of `dir` beside its files and writes report.html (each file atomically;
+  /// report.html last, so that it never links to a plot that is not there).
+  static func render(dir: String, common: CommonOptions, events: Report.EventInputs, png: Bool, quiet: Bool = false) throws {
+    let config = try common.loadConfiguration()
+    let sha = SHA256.hex(config.sourceText)
+    // Couplings files carry no study header: they take the brazil file's.
+    var brazilHeader: ResultFile.Header?
+    if let b = try? ResultFile.load(path: (dir as NSString).appendingPathComponent("brazil.json")) { brazilHeader = b.header }
+    let label: (ResultFile.Content) -> ExperimentLabel = { content in
+      var l = ExperimentLabel()
+      switch content {
+      case .events:
+        l.configuration = "Simulation"
+        l.luminosity = config.luminosity.integrated
+      case .grid(let g):
+        l.configuration = g.configuration
+        if g.configuration == config.name { l.luminosity = config.luminosity.integrated }
+      default:
+        let h: ResultFile.Header? = { if case .couplings = content { return brazilHeader }; return content.header }()
+        l.configuration = h?.identity.configuration
+        if let x = h?.luminosity { l.luminosity = x } else if h?.identity.configurationSHA256 == sha { l.luminosity = config.luminosity.integrated }
+      }
+      return l
+    }
+    let report = try Report(directory: dir, events: events, label: label)
+    let withPNG = png && Plotter.rsvgConvert != nil
+    var written: [String] = []
+    for p in report.plots {
+      let path = (dir as NSString).appendingPathComponent(p.file)
+      let stem = (p.file as NSString).deletingPathExtension
+      try Plotter.write(p.figure, to: path, id: stem)
+      written.append(p.file)
+      if withPNG {
+        try Plotter.write(p.figure, to: (dir as NSString).appendingPathComponent(stem + ".png"), id: stem)
+        written.append(stem + ".png")
+      }
+    }
+    let html = report.html()
+    do {
+      try AtomicFile.write(html, to: (dir as NSString).appendingPathComponent("report.html"))
+    } catch let e as AtomicFile.WriteError {
+      throw PlotError(e.description)
+    }
+    if !quiet {
+      let note = png && !withPNG ? " (no PNG: rsvg-convert is not installed; Debian: librsvg2-bin)" : ""
+      FileHandle.standardError.write(Data("wrote \(dir)/report.html and \(report.plots.count) plots\(note)\n".utf8))
+      for (f, why) in report.problems { FileHandle.standardError.write(Data("warning: \(f): \(why)\n".utf8)) }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import Testing
+
+@testable import Plotting
+
+/// The path of a headless-capable Chromium (Debian's `chromium`), or nil.
+let chromiumPath: String? = {
+  let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+  for name in ["chromium", "chromium-browser", "google-chrome"] {
+    for dir in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+      return "\(dir)/\(name)"
+    }
+  }
+  return nil
+}()
+
+@Suite("HTML report")
+struct ReportTests {
+  /// A results folder with every synthetic result file.
+  func resultsFolder() throws -> String {
+    let dir = try Fixtures.tempDir()
+    let files = ["brazil.json": Fixtures.brazil, "scan.json": Fixtures.scan, "lee.json": Fixtures.lee, "coverage.json": Fixtures.coverage,
+                 "couplings_invisible.json": Fixtures.couplings, "grid.json": Fixtures.grid, "summary.json": Fixtures.summary]
+    for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+    return dir
+  }
+
+  func report(_ dir: String) throws -> Report {
+    var events = Report.EventInputs()
+    events.data = try EventTable.parse(Data(Fixtures.events.utf8), path: "e.csv")
+    events.map = events.data
+    return try Report(directory: dir, events: events) { _ in ExperimentLabel(configuration: "test-config", luminosity: 79.7) }
+  }
+
+  @Test("one self-contained page: every plot inline, the tables, links to the data files")
+  func page() throws {
+    let dir = try resultsFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try report(dir)
+    #expect(r.problems.isEmpty, "\(r.problems)")
+    #expect(r.plots.map(\.file) == ["brazil.svg", "couplings_invisible.svg", "scan.svg", "lee.svg", "lee_survival.svg", "coverage.svg",
+                                    "grid.svg", "spectrum.svg", "recoil_map.svg"])
+    let html = r.html()
+    #expect(html.components(separatedBy: "<svg ").count - 1 == r.plots.count)
+    #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("<?xml"))
+    for s in ["Cross-section limits", "Global significance", "Coverage", "under-covers", "Coupling limits", "0.500–4.000 GeV",
+              "href=\"brazil.json\"", "seed", "79.7 fb", "Run"] {
+      #expect(html.contains(s), "report lacks \(s)")
+    }
+    // The page is well-formed enough for an XML parser once the doctype is dropped.
+    let body = html.replacingOccurrences(of: "<!DOCTYPE html>\n", with: "").replacingOccurrences(of: "<meta charset=\"utf-8\">", with: "<meta charset=\"utf-8\"/>")
+      .replacingOccurrences(of: "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">", with: "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>")
+    #expect(Fixtures.parseXML(body).error == nil)
+  }
+
+  @Test("a folder without result files is refused; an unreadable file is listed, not fatal")
+  func problems() throws {
+    let empty = try Fixtures.tempDir()
+    defer { try? FileManager.default.removeItem(atPath: empty) }
+    #expect(throws: PlotError.self) { try Report(directory: empty) { _ in ExperimentLabel() } }
+    #expect(throws: PlotError.self) { try Report(directory: empty + "/nope") { _ in ExperimentLabel() } }
+    let dir = try resultsFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try "{ broken".write(toFile: dir + "/scan.json", atomically: true, encoding: .utf8)
+    let r = try report(dir)
+    #expect(r.problems.map(\.0) == ["scan.json"])
+    #expect(r.html().contains("Problems"))
+  }
+
+  /// Renders the report in headless Chromium and counts the SVG elements in its DOM. Skipped
+  /// (with the reason printed) when Chromium is not installed: `Validation/check_report.sh`
+  /// installs it and runs the same check on a real `zptoys run --quick`.
+  @Test("headless Chromium shows every plot", .enabled(if: chromiumPath != nil, "chromium is not installed (Debian: apt-get install chromium); see Validation/check_report.sh"))
+  func chromium() throws {
+    let dir = try resultsFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let r = try report(dir)
+    try r.html().write(toFile: dir + "/report.html", atomically: true, encoding: .utf8)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: chromiumPath!)
+    p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--user-data-dir=\(dir)/profile",
+                   "--virtual-time-budget=5000", "--dump-dom", "file://\(dir)/report.html"]
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    // Chromium must not hang the test suite: 90 s at most.
+    let deadline = Date().addingTimeInterval(90)
+    DispatchQueue.global().async {
+      while p.isRunning, Date() < deadline { usleep(100_000) }
+      if p.isRunning { p.terminate() }
+    }
+    let dom = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    let svgs = dom.components(separatedBy: "<svg ").count - 1
+    #expect(svgs == r.plots.count, "Chromium's DOM has \(svgs) <svg> elements, the report \(r.plots.count) plots")
+    #expect(dom.contains("Brazil") || dom.contains("Cross-section limits"))
+  }
+}
