@@ -181,11 +181,6 @@ struct RunCommand: ParsableCommand {
     try step("report") {
       try ReportCommand.render(dir: outDir, common: common, events: try ReportCommand.generatedEvents(common: common), png: true)
     }
-
-    // Plots (SVG, PNG when rsvg-convert is installed) and report.html: Sources/zptoys/ReportCommand.swift.
-    try step("report") {
-      try ReportCommand.render(dir: outDir, common: common, events: try ReportCommand.generatedEvents(common: common), png: true)
-    }
     if common.json {
       print(try JSONOutput.string(summary))
       return
