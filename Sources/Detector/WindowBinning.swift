@@ -89,6 +89,28 @@ public struct WindowBinning: Sendable {
                   cosThetaEdges: row.edges.map { cos($0 * Double.pi / 180) })
   }
 
+  /// The window of a wide Z′ (Γ = F·M, the paper's benchmark F = 0.1): one-dimensional in M² (a
+  /// single θ bin) and enlarged to cover the Breit–Wigner — at least `m2_bins`/2 bins on each side,
+  /// and as many as needed to reach ±`coverage`·γ with γ = M·Γ = F·M² the half-width in M²
+  /// (±5γ hold 87% of a Cauchy distribution), clipped to the binned range.
+  public func wideWindow(_ index: Int, widthFraction f: Double, coverage: Double = 5) -> Window {
+    let h = grid.hypotheses[index]
+    let gamma = f * h.m2
+    let centre = grid.halfWindow + index  // position of the hypothesis in `grid.edges`
+    var lo = centre - grid.halfWindow, hi = centre + grid.halfWindow
+    while lo > 0 && grid.edges[centre] - grid.edges[lo] < coverage * gamma { lo -= 1 }
+    while hi < grid.edges.count - 1 && grid.edges[hi] - grid.edges[centre] < coverage * gamma { hi += 1 }
+    let edges = Array(grid.edges[lo...hi])
+    return Window(hypothesis: h, m2Edges: edges, thetaEdges: [0, 180], firstGlobalM2Bin: lo,
+                  thetaFineRanges: [0..<fineThetaCount], cosThetaEdges: [1, -1])
+  }
+
+  /// The window of hypothesis `index` for a Z′ of width fraction `widthFraction`: the narrow
+  /// search window for 0, the enlarged one-dimensional window otherwise.
+  public func window(_ index: Int, widthFraction: Double) -> Window {
+    widthFraction > 0 ? wideWindow(index, widthFraction: widthFraction) : window(index)
+  }
+
   /// The fine θ cell of `thetaCM` (degrees, clamped to [0, 180]).
   @inlinable public func fineThetaCell(_ thetaCM: Double) -> Int {
     let t = min(max(thetaCM, 0), 180)

@@ -22,7 +22,7 @@ public struct Analysis: Sendable {
 
   /// The search window of hypothesis `index` (its signal template is generated here).
   public func window(_ index: Int, widthFraction: Double = 0) throws -> SearchWindow {
-    let w = detector.binning.window(index)
+    let w = detector.binning.window(index, widthFraction: widthFraction)
     let signal = try SignalTemplate(detector: detector, window: w, widthFraction: widthFraction, settings: settings)
     return SearchWindow(detector: detector, window: w, signal: signal, backgrounds: backgrounds)
   }

@@ -93,7 +93,7 @@ struct GenerateCommand: ParsableCommand {
       if let u = user { expected.append(u.totalYield); continue }
       switch p {
       case .signal:
-        let t = try SignalTemplate(detector: detector, window: detector.binning.window(detector.grid.nearest(mass: mass!)!.index),
+        let t = try SignalTemplate(detector: detector, window: detector.binning.window(detector.grid.nearest(mass: mass!)!.index, widthFraction: widthFraction),
                                    widthFraction: widthFraction, settings: TemplateSettings(signalEvents: 20_000))
         expected.append(t.eventsPerFb * sigmaFb)
       case .mumu: expected.append(config.processes.mumu.singlePhoton.yield + config.processes.mumu.gapBands.yield)

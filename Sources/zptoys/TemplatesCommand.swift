@@ -126,7 +126,7 @@ struct TemplatesCommand: ParsableCommand {
     let detector = DetectorModel(config: config)
     let h = try hypothesis.hypothesis(in: detector.grid)
     let settings = mc.settings(threads: common.threadCount)
-    let window = detector.binning.window(h.index)
+    let window = detector.binning.window(h.index, widthFraction: widthFraction)
     let signal = try SignalTemplate(detector: detector, window: window, widthFraction: widthFraction, settings: settings)
     let bkg = try BackgroundSpectrum(detector: detector, settings: settings, userSources: try mc.userSources())
     var backgrounds: [String: Histogram2D] = [:]
