@@ -12,10 +12,22 @@ import Likelihood
 /// CLs+b = Φ(−(x + √qµ,A)), CLb = Φ(−x), and the expected set evaluates them at x = N for
 /// N = 2, 1, 0, −1, −2.
 ///
+/// CLs = CLs+b / CLb is formed from the logarithms of the normal tails, so it stays finite (and
+/// tends to 0) where both tails underflow (pyhf returns NaN there).
+///
 /// For the two-sided tµ and t̃µ (not in pyhf's asymptotic calculator) the p-values come from the
 /// cumulative distributions F(tµ|µ′) of Eq. (35) and F(t̃µ|µ′) of Eq. (44) with µ/σ = √tµ,A:
-/// CLs+b = 1 − F(t_obs|µ), CLb = 1 − F(t_obs|0); the expected set evaluates them at the b-only
-/// quantiles t_N = F⁻¹(Φ(N)|0).
+/// CLs+b = 1 − F(t_obs|µ), CLb = 1 − F(t_obs|0). The expected set evaluates them at the value
+/// the statistic takes for data whose µ̂ sits at −Nσ (N = 2 … −2, pyhf's order, as x = N is
+/// µ̂ = −Nσ for q̃µ): tµ = (µ/σ + N)², and t̃µ = µ²/σ² + 2Nµ/σ when µ̂ < 0 (Eq. 43). A two-sided
+/// statistic is not monotone in µ̂, so the quantiles of its p-value over b-only data (pyhf's
+/// convention for toys) are not the quantiles of the interval's upper end: at µ → 0 the 2.3%
+/// quantile of p(t̃µ) is below 10% for any µ, which put the −2σ expected Feldman–Cousins upper
+/// end at 0. The quantiles of µ̂ are those of the upper end (it grows with µ̂), as the toy band
+/// (``ToyLimitBand``) measures it.
+///
+/// The tilde statistics need the POI bounded below at 0 (Eq. 10, 16); a model whose POI may go
+/// negative is refused for them (pyhf only warns, and its CLs is then NaN near µ = 0).
 public final class AsymptoticCalculator: HypoTestCalculator {
   public let testStatistic: TestStatistic
   public let profile: ProfileLikelihood
@@ -39,6 +51,7 @@ public final class AsymptoticCalculator: HypoTestCalculator {
     guard data.count == model.mainBinCount + model.auxCount else {
       throw InferenceError.invalidArgument("expected \(model.mainBinCount + model.auxCount) data values (main + auxiliary), got \(data.count)")
     }
+    try checkBounds(model: model, poiIndex: profile.poiIndex, testStatistic)
     self.testStatistic = testStatistic
     self.data = data
     freeFitData = profile.freeFit(data)
@@ -78,7 +91,7 @@ public final class AsymptoticCalculator: HypoTestCalculator {
       func pvalues(_ x: Double) -> (Double, Double, Double) {
         let clsb = Normal.cdf(-(x + a))
         let clb = Normal.cdf(-x)
-        return (clsb, clb, clsb / clb)
+        return (clsb, clb, tailRatio(x + a, x))
       }
       let (clsb, clb, cls) = pvalues(x)
       let exp = [2.0, 1, 0, -1, -2].map { pvalues($0) }
@@ -90,7 +103,8 @@ public final class AsymptoticCalculator: HypoTestCalculator {
       let clb = 1 - tCDF(q, muOverSigma: a, shift: a, tilde: tilde)
       var ecls: [Double] = [], eclsb: [Double] = []
       for n in [2.0, 1, 0, -1, -2] {
-        let tn = tQuantile(Normal.cdf(n), muOverSigma: a, shift: a, tilde: tilde)
+        // The statistic for data with µ̂ = −Nσ: Eq. (8) and Eq. (43).
+        let tn = tilde && n > 0 ? a * a + 2 * n * a : (a + n) * (a + n)
         let sb = 1 - tCDF(tn, muOverSigma: a, shift: 0, tilde: tilde)
         let b = 1 - tCDF(tn, muOverSigma: a, shift: a, tilde: tilde)
         eclsb.append(sb)
@@ -99,6 +113,23 @@ public final class AsymptoticCalculator: HypoTestCalculator {
       return HypoTestResult(poi: mu, testStatistic: stat, observedTestStatistic: q, cls: clb > 0 ? clsb / clb : 1,
                             clsb: clsb, clb: clb, expectedCLs: ecls, expectedCLsb: eclsb)
     }
+  }
+
+  /// Φ(−u)/Φ(−v) for u ≥ v, finite where both tails underflow (the ratio of ``logNormalTail``).
+  static func tailRatio(_ u: Double, _ v: Double) -> Double {
+    let num = Normal.cdf(-u), den = Normal.cdf(-v)
+    if den > 1e-300 { return num / den }
+    return Foundation.exp(logNormalTail(u) - logNormalTail(v))
+  }
+
+  /// ln Q(z) = ln Φ(−z): directly while Q(z) is a normal number, else from the asymptotic series
+  /// Q(z) = φ(z)/z · (1 − 1/z² + 3/z⁴ − 15/z⁶ + 105/z⁸) (Abramowitz & Stegun 26.2.12), whose
+  /// relative error at z > 30 is below 1e-12.
+  static func logNormalTail(_ z: Double) -> Double {
+    if z < 30 { return Foundation.log(Normal.cdf(-z)) }
+    let r = 1 / (z * z)
+    let series = 1 - r * (1 - r * (3 - r * (15 - 105 * r)))
+    return -0.5 * z * z - Foundation.log(z * (2 * Double.pi).squareRoot()) + Foundation.log(series)
   }
 
   /// F(t | µ′) for tµ (Eq. 35) or t̃µ (Eq. 44), with m = µ/σ and d = (µ − µ′)/σ.
@@ -123,5 +154,15 @@ public final class AsymptoticCalculator: HypoTestCalculator {
       if hi - lo < 1e-13 * max(1, hi) { break }
     }
     return 0.5 * (lo + hi)
+  }
+}
+
+/// The tilde statistics are defined for a POI bounded below at 0 (arXiv:1007.1727, Eq. 10–11 and
+/// 16): with a negative lower bound they would silently be qµ / tµ with the wrong asymptotics.
+func checkBounds(model: Model, poiIndex: Int, _ stat: TestStatistic) throws {
+  let lo = model.bounds[poiIndex].lowerBound
+  if stat.isTilde && lo < 0 {
+    throw InferenceError.invalidArgument(
+      "the \(stat.rawValue) test statistic needs the POI \(model.parameterNames[poiIndex]) bounded below at 0 (Eq. 16 of arXiv:1007.1727), but its lower bound is \(lo): use --test-stat \(stat == .qtilde ? "q" : "t"), or set the bound to [0, …] in the measurement")
   }
 }

@@ -37,6 +37,36 @@ public struct HypoTestResult: Sendable, Codable, Equatable {
     self.toys = toys
   }
 
+  /// Non-finite numbers (a CLs of 0/0 when the observation lies beyond every toy) are written
+  /// as null: a NaN never reaches a result file.
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
+    try c.encode(poi, forKey: .poi)
+    try c.encode(testStatistic, forKey: .testStatistic)
+    try c.encode(finite(observedTestStatistic), forKey: .observedTestStatistic)
+    try c.encode(finite(cls), forKey: .cls)
+    try c.encode(finite(clsb), forKey: .clsb)
+    try c.encode(finite(clb), forKey: .clb)
+    try c.encode(expectedCLs.map(finite), forKey: .expectedCLs)
+    try c.encode(expectedCLsb.map(finite), forKey: .expectedCLsb)
+    try c.encodeIfPresent(toys, forKey: .toys)
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    func value(_ k: CodingKeys) throws -> Double { try c.decodeIfPresent(Double.self, forKey: k) ?? .nan }
+    poi = try c.decode(Double.self, forKey: .poi)
+    testStatistic = try c.decode(TestStatistic.self, forKey: .testStatistic)
+    observedTestStatistic = try value(.observedTestStatistic)
+    cls = try value(.cls)
+    clsb = try value(.clsb)
+    clb = try value(.clb)
+    expectedCLs = try c.decode([Double?].self, forKey: .expectedCLs).map { $0 ?? .nan }
+    expectedCLsb = try c.decode([Double?].self, forKey: .expectedCLsb).map { $0 ?? .nan }
+    toys = try c.decodeIfPresent(ToyCounts.self, forKey: .toys)
+  }
+
   /// The value a limit rule compares with α: CLs or CLs+b.
   public func value(for rule: LimitRule) -> Double { rule == .clsb ? clsb : cls }
   public func expected(for rule: LimitRule) -> [Double] { rule == .clsb ? expectedCLsb : expectedCLs }

@@ -173,6 +173,10 @@ public final class LimitSetter {
         upper.append(try brentRoot({ try curve(0, $0) }, muHat, hi, fa: fPeak, fb: try curve(0, hi), xtol: 1e-12 * max(1, hi), rtol: rtol))
         continue
       }
+      if twoSided {
+        upper.append(try lastDownwardCrossing(k, lo: lo, hi: hi, seeds: upper))
+        continue
+      }
       // The best bracket from the cache: the largest µ still above α below the smallest µ below α.
       let points = try cache.keys.sorted().map { ($0, try curve(k, $0)) }
       guard let firstBelow = points.firstIndex(where: { $0.1 <= 0 }) else {
@@ -198,5 +202,22 @@ public final class LimitSetter {
     }
     return LimitResult(rule: rule, cl: cl, testStatistic: calculator.testStatistic, observed: upper[0], observedLower: lower,
                        expected: wantExpected ? Array(upper[1...5]) : [], hypotests: cache.count)
+  }
+
+  /// The upper end of an expected two-sided interval: the last µ in [lo, hi] where curve k
+  /// falls through α (curve(hi) ≤ 0 is known). The expected t̃µ p-value for µ̂ = −Nσ peaks at
+  /// µ = max(lo, −Nσ) and for N < 0 is below α at µ = lo already, so the first crossing from
+  /// the lower bound is not the upper end. Candidates: the points tested so far, a 16-point grid
+  /// over [lo, hi] and the upper ends of the curves before (the next curve is shifted up and
+  /// above α there); Brent's method between the last candidate above α and the next one.
+  private func lastDownwardCrossing(_ k: Int, lo: Double, hi: Double, seeds: [Double]) throws -> Double {
+    let grid = (0...16).map { lo + (hi - lo) * Double($0) / 16 }
+    let inRange = { (mu: Double) in mu >= lo && mu <= hi }
+    let mus = Set(grid + seeds.filter(inRange) + cache.keys.filter(inRange)).sorted()
+    let values = try mus.map { try curve(k, $0) }
+    guard let last = values.lastIndex(where: { $0 > 0 }) else { return lo }  // below α everywhere
+    guard last + 1 < mus.count else { throw InferenceError.noBracket("curve \(k) does not fall below α up to \(hi)") }
+    return try brentRoot({ try curve(k, $0) }, mus[last], mus[last + 1], fa: values[last], fb: values[last + 1],
+                         xtol: 1e-12 * max(1, hi), rtol: rtol)
   }
 }
