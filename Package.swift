@@ -67,6 +67,7 @@ let package = Package(
     .testTarget(name: "DetectorTests", dependencies: ["Detector"]),
     .testTarget(name: "GeneratorTests", dependencies: ["Generator"]),
     .testTarget(name: "LikelihoodTests", dependencies: ["Likelihood"]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference", "Likelihood"]),
     .testTarget(name: "StudiesTests", dependencies: ["Studies", "Inference", "Detector", "Generator"]),
     .testTarget(name: "CLITests", dependencies: []),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
