@@ -180,10 +180,12 @@ public struct Panel {
   }
 
   /// Filled rectangles in data coordinates (a 2D histogram's cells).
-  public mutating func cell(x0: Double, x1: Double, y0: Double, y1: Double, fill: String) {
+  public mutating func cell(x0: Double, x1: Double, y0: Double, y1: Double, fill: String, opacity: Double = 1) {
     guard let a = px(x0), let b = px(x1), let c = py(y0), let d = py(y1) else { return }
     // Half a pixel of overlap hides the hairline seams between neighbouring cells.
-    content.rect(min(a, b), min(c, d), abs(b - a) + 0.5, abs(d - c) + 0.5, fill: fill)
+    let pad = opacity < 1 ? 0 : 0.5
+    content.rect(min(a, b), min(c, d), abs(b - a) + pad, abs(d - c) + pad, fill: fill,
+                 extra: opacity < 1 ? [("fill-opacity", SVGWriter.num(opacity))] : [])
   }
 
   /// Text at a data position (markup allowed).

@@ -27,6 +27,8 @@ public struct PlotOptions: Sendable {
   public var mcScale: Double = 1
   /// Only events of this process in the θ_cm–M² map (e.g. mumu for the µµ(γ) bands).
   public var process: String?
+  /// The signal cross section drawn on the window templates, in fb.
+  public var signalFb: Double = 1
   /// Bin width of the spectrum in GeV² (the paper's 0.5).
   public var binWidth: Double = 0.5
   /// The element-id prefix of the SVG (unique per figure when several are inlined in one page).

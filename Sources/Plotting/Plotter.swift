@@ -3,7 +3,7 @@ import _Support
 
 /// The plot kinds and which result files they take.
 public enum PlotKind: String, Sendable, CaseIterable {
-  case brazil, couplings, significance, lee, leeSurvival = "lee-survival", coverage, spectrum, map, grid
+  case brazil, couplings, significance, lee, leeSurvival = "lee-survival", coverage, spectrum, map, grid, window
 
   /// The kinds a file of this kind can make; the first is the default.
   public static func kinds(for file: ResultFile.Kind) -> [PlotKind] {
@@ -15,6 +15,7 @@ public enum PlotKind: String, Sendable, CaseIterable {
     case .coverage: return [.coverage]
     case .events: return [.spectrum, .map]
     case .grid: return [.grid]
+    case .templates: return [.window]
     case .summary: return []
     }
   }
@@ -36,6 +37,7 @@ public enum Plotter {
     if o.label.configuration == nil {
       switch content {
       case .grid(let g): o.label.configuration = g.configuration
+      case .templates(let t): o.label.configuration = t.configuration
       default: o.label.configuration = content.header?.identity.configuration
       }
     }
@@ -50,6 +52,7 @@ public enum Plotter {
     case (.events(let e), .map): return try RecoilMapPlot.figure(e, options: o)
     case (.events(let e), _): return try SpectrumPlot.figure(e, options: o)
     case (.grid(let g), _): return try GridPlot.figure(g, options: o)
+    case (.templates(let t), _): return try WindowPlot.figure(t, options: o)
     case (.summary, _): throw PlotError("a summary file has no plot")
     }
   }

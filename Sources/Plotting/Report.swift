@@ -217,8 +217,11 @@ public struct Report {
     var h = "<h2>Cross-section limits</h2>\n"
     h += "<p>90% CL upper limits on σ(e<sup>+</sup>e<sup>−</sup> → µ<sup>+</sup>µ<sup>−</sup>Z′) × B(Z′ → invisible) in fb, at selected masses (nearest hypothesis).</p>\n"
     h += "<table>\n<tr><th>M<sub>Z′</sub> [GeV]</th><th>observed</th><th>expected −2σ</th><th>−1σ</th><th>median</th><th>+1σ</th><th>+2σ</th><th>median (asymptotic)</th></tr>\n"
+    var shown = Set<Int>()
     for m in [0.1, 0.5, 1.0, 2.0, 2.352, 4.0, 6.0, 8.0] {
-      guard let p = b.masses.min(by: { abs($0.mass - m) < abs($1.mass - m) }) else { continue }
+      // The nearest hypothesis, once, and only when it is near (a file may cover a small range).
+      guard let p = b.masses.min(by: { abs($0.mass - m) < abs($1.mass - m) }), abs(p.mass - m) < 0.1 * m + 0.05,
+            shown.insert(p.index).inserted else { continue }
       let band = p.expectedToys ?? p.expectedAsymptotic
       h += "<tr><td>\(Self.fmt(p.mass, "%.3f"))</td><td>\(Self.fmt(p.observed))</td>"
       h += [band.minus2, band.minus1, band.median, band.plus1, band.plus2].map { "<td>\(Self.fmt($0))</td>" }.joined()
@@ -234,7 +237,7 @@ public struct Report {
   func significanceSection(summary: ResultFile.Summary?) -> String {
     var rows: [(String, ResultFile.Significance, Double?)] = []
     if case .lee(let l)? = contents["lee.json"], let o = l.observed {
-      rows.append(("the observed local Z given to the study (lee.json; `zptoys run` uses the paper's 2.8σ)", o, nil))
+      rows.append(("observed local Z assessed by lee.json (zptoys run: the paper's 2.8σ)", o, nil))
     }
     if let s = summary?.pseudoDataExcess { rows.append(("pseudo-data's largest excess (summary.json)", s, summary?.pseudoDataExcessMass)) }
     guard !rows.isEmpty else { return "" }

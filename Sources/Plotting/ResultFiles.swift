@@ -8,7 +8,7 @@ public enum ResultFile {
   /// What a file is, from its top-level keys: `study` for the study files, `model` + `masses`
   /// for couplings, `hypotheses` for the grid, `limits_at_selected_masses` for the run summary.
   public enum Kind: String, Sendable, CaseIterable {
-    case brazil, scan, lee, coverage, couplings, grid, summary, events
+    case brazil, scan, lee, coverage, couplings, grid, summary, events, templates
   }
 
   /// Study metadata common to the study files (StudyHeader).
@@ -213,6 +213,46 @@ public enum ResultFile {
     public var hypotheses: [Hypothesis]
   }
 
+  /// The search-window templates of `zptoys templates` (Generator's Histogram2D per process).
+  public struct Templates: Decodable, Sendable {
+    public struct Histogram: Decodable, Sendable {
+      public var m2Edges: [Double]
+      public var thetaEdges: [Double]
+      /// Expected events per bin, M²-major: bin = i·(θ bins) + j.
+      public var yields: [Double]
+      public var sumw2: [Double]?
+      enum CodingKeys: String, CodingKey { case m2Edges = "m2_edges_gev2", thetaEdges = "theta_cm_edges_deg", yields, sumw2 }
+
+      /// Events per M² bin (summed over θ), and their MC variances.
+      public var m2Projection: (yields: [Double], variances: [Double]) {
+        let nt = max(1, thetaEdges.count - 1), nm = max(0, m2Edges.count - 1)
+        var y = [Double](repeating: 0, count: nm), v = [Double](repeating: 0, count: nm)
+        for i in 0..<nm {
+          for j in 0..<nt where i * nt + j < yields.count {
+            y[i] += yields[i * nt + j]
+            v[i] += sumw2.map { i * nt + j < $0.count ? $0[i * nt + j] : 0 } ?? 0
+          }
+        }
+        return (y, v)
+      }
+    }
+    public struct Hypothesis: Decodable, Sendable {
+      public var index: Int
+      public var mass: Double
+      public var m2: Double
+      public var resolution: Double?
+      enum CodingKeys: String, CodingKey { case index, mass = "mass_gev", m2 = "m2_gev2", resolution = "resolution_gev2" }
+    }
+    public var configuration: String?
+    public var hypothesis: Hypothesis
+    public var backgrounds: [String: Histogram]
+    public var signalPerFb: Histogram
+    public var widthFraction: Double?
+    enum CodingKeys: String, CodingKey {
+      case configuration, hypothesis, backgrounds, signalPerFb = "signal_per_fb", widthFraction = "width_fraction"
+    }
+  }
+
   public struct Summary: Decodable, Sendable {
     public var configuration: String
     public var seed: UInt64
@@ -241,6 +281,7 @@ public enum ResultFile {
   public enum Content: Sendable {
     case brazil(Brazil), scan(Scan), lee(LookElsewhere), coverage(Coverage), couplings(Couplings), grid(Grid), summary(Summary)
     case events(EventTable)
+    case templates(Templates)
 
     public var kind: Kind {
       switch self {
@@ -252,6 +293,7 @@ public enum ResultFile {
       case .grid: return .grid
       case .summary: return .summary
       case .events: return .events
+      case .templates: return .templates
       }
     }
 
@@ -312,8 +354,9 @@ public enum ResultFile {
     if dict["model"] != nil, dict["masses"] != nil { return .couplings(try typed(Couplings.self)) }
     if dict["limits_at_selected_masses"] != nil { return .summary(try typed(Summary.self)) }
     if dict["hypotheses"] is [Any] { return .grid(try typed(Grid.self)) }
+    if dict["backgrounds"] != nil, dict["signal_per_fb"] != nil { return .templates(try typed(Templates.self)) }
     let keys = dict.keys.sorted().prefix(8).joined(separator: ", ")
-    throw PlotError("\(path): not a ZPrimeToys result file (no \"study\" key, and not a couplings, grid or summary file; keys: \(keys))")
+    throw PlotError("\(path): not a ZPrimeToys result file (no \"study\" key, and not a couplings, grid, templates or summary file; keys: \(keys))")
   }
 
   /// "missing key masses[3].expected_asymptotic" for a decoding error.

@@ -17,6 +17,7 @@ struct PlotCommand: ParsableCommand {
       Gross–Vitells density and the observed value; lee-survival: P(Z_max ≥ Z)
         coverage.json          coverage: coverage vs true σ per mass, Clopper–Pearson 68% bars
         grid.json              grid: step between hypotheses vs M_Z′
+        templates .json        window: one search window's M² templates stacked, signal at --sigma-fb
         events .csv            spectrum: M²_recoil stacked by process with data points; map: \
       θ_cm–M² 2D histogram (--process mumu shows the µµ(γ) bands)
       The label reads "ZPrimeToys <configuration>" and ∫L dt from the configuration (--config, or \
@@ -31,7 +32,7 @@ struct PlotCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  @Argument(help: ArgumentHelp("A result file (JSON from brazil, scan, lee, coverage, couplings, grid) or an event CSV.", valueName: "file"))
+  @Argument(help: ArgumentHelp("A result file (JSON from brazil, scan, lee, coverage, couplings, grid, templates) or an event CSV.", valueName: "file"))
   var input: String
 
   @Option(name: .long, help: ArgumentHelp("Output file: .svg, or .png (needs rsvg-convert).", valueName: "file"))
@@ -64,6 +65,9 @@ struct PlotCommand: ParsableCommand {
   @Option(name: .customLong("bin-width"), help: "Spectrum: bin width in GeV² (the paper's 0.5).")
   var binWidth: Double = 0.5
 
+  @Option(name: .customLong("sigma-fb"), help: "Window templates: the signal cross section drawn, in fb.")
+  var sigmaFb: Double = 1
+
   @Option(name: .long, help: "Integrated luminosity for the label, in fb⁻¹ (default: from the matching configuration).")
   var lumi: Double?
 
@@ -74,6 +78,7 @@ struct PlotCommand: ParsableCommand {
     guard PlotOptions.BandSource(rawValue: band) != nil else { throw ValidationError("--band must be auto, toys or asymptotic, got \"\(band)\"") }
     guard mcScale.isFinite, mcScale > 0 else { throw ValidationError("--mc-scale must be positive, got \(mcScale)") }
     guard binWidth.isFinite, binWidth > 0 else { throw ValidationError("--bin-width must be positive, got \(binWidth)") }
+    guard sigmaFb.isFinite, sigmaFb >= 0 else { throw ValidationError("--sigma-fb must be ≥ 0, got \(sigmaFb)") }
     if let l = lumi { guard l.isFinite, l > 0 else { throw ValidationError("--lumi must be positive, got \(l)") } }
     let lower = out.lowercased()
     guard lower.hasSuffix(".svg") || lower.hasSuffix(".png") else { throw ValidationError("--out must end in .svg or .png, got \(out)") }
@@ -88,6 +93,7 @@ struct PlotCommand: ParsableCommand {
       options.mcScale = mcScale
       options.process = process
       options.binWidth = binWidth
+      options.signalFb = sigmaFb
       options.id = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
       options.label = try Self.label(for: content, path: input, common: common)
       if let l = lumi { options.label.luminosity = l }
@@ -146,6 +152,9 @@ struct PlotCommand: ParsableCommand {
     case .grid(let g):
       label.configuration = g.configuration
       if g.configuration == config.name { label.luminosity = config.luminosity.integrated }
+    case .templates(let t):
+      label.configuration = t.configuration
+      if t.configuration == config.name { label.luminosity = config.luminosity.integrated }
     default:
       label.configuration = header?.identity.configuration
       if let h = header {

@@ -78,8 +78,18 @@ struct ReportCommand: ParsableCommand {
 
   /// Events drawn with the configuration in a temporary folder (removed afterwards): background at
   /// the configured luminosity (pseudo-data), at three times it (the stack, weighted by ⅓), and
-  /// 100,000 µµ(γ) events for the map.
+  /// 100,000 µµ(γ) events for the map. A failure costs the report these two plots, not the run:
+  /// it is reported on stderr and no events are returned.
   static func generatedEvents(common: CommonOptions) throws -> Report.EventInputs {
+    do {
+      return try drawEvents(common: common)
+    } catch {
+      FileHandle.standardError.write(Data("warning: no events for the spectrum and the map: \(error)\n".utf8))
+      return Report.EventInputs()
+    }
+  }
+
+  static func drawEvents(common: CommonOptions) throws -> Report.EventInputs {
     let config = try common.loadConfiguration()
     let lumi = config.luminosity.integrated
     let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("zptoys-report-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
@@ -89,7 +99,7 @@ struct ReportCommand: ParsableCommand {
     if let c = common.config { args += ["--config", c] }
     func generate(_ extra: [String], _ name: String) throws -> EventTable {
       let out = (tmp as NSString).appendingPathComponent(name)
-      var cmd = try GenerateCommand.parse(extra + args + ["--out", out])
+      let cmd = try GenerateCommand.parse(extra + args + ["--out", out])
       try cmd.run()
       guard case .events(let t) = try ResultFile.load(path: out) else { throw PlotError("\(out): not an event CSV") }
       return t
@@ -137,8 +147,13 @@ struct ReportCommand: ParsableCommand {
       try Plotter.write(p.figure, to: path, id: stem)
       written.append(p.file)
       if withPNG {
-        try Plotter.write(p.figure, to: (dir as NSString).appendingPathComponent(stem + ".png"), id: stem)
-        written.append(stem + ".png")
+        // A PNG is a convenience: a failing rsvg-convert costs the PNG, not the report.
+        do {
+          try Plotter.write(p.figure, to: (dir as NSString).appendingPathComponent(stem + ".png"), id: stem)
+          written.append(stem + ".png")
+        } catch {
+          FileHandle.standardError.write(Data("warning: \(stem).png: \(error)\n".utf8))
+        }
       }
     }
     let html = report.html()
@@ -149,7 +164,7 @@ struct ReportCommand: ParsableCommand {
     }
     if !quiet {
       let note = png && !withPNG ? " (no PNG: rsvg-convert is not installed; Debian: librsvg2-bin)" : ""
-      FileHandle.standardError.write(Data("wrote \(dir)/report.html and \(report.plots.count) plots\(note)\n".utf8))
+      FileHandle.standardError.write(Data("wrote \(dir)/report.html and \(report.plots.count) plots (\(written.count) files)\(note)\n".utf8))
       for (f, why) in report.problems { FileHandle.standardError.write(Data("warning: \(f): \(why)\n".utf8)) }
     }
   }

@@ -103,6 +103,16 @@ enum Fixtures {
       {"index": 2, "mass_gev": 0.3, "m2_gev2": 0.09, "resolution_gev2": 0.06}]}
     """
 
+  /// Two M² bins × two θ bins per process.
+  static let templates = """
+    {"configuration": "test-config", "hypothesis": {"index": 5, "mass_gev": 1.0, "m2_gev2": 1.0, "resolution_gev2": 0.1},
+     "mc_seed": 1, "signal_acceptance": 0.7, "signal_efficiency": 0.05, "signal_events_per_fb": 4, "tool": "zptoys 0.1.0", "width_fraction": 0,
+     "signal_per_fb": {"m2_edges_gev2": [0.9, 1.0, 1.1], "theta_cm_edges_deg": [0, 90, 180], "yields": [1, 1, 1, 1], "sumw2": [0, 0, 0, 0]},
+     "backgrounds": {
+       "mumu": {"m2_edges_gev2": [0.9, 1.0, 1.1], "theta_cm_edges_deg": [0, 90, 180], "yields": [2, 1, 0.5, 0.5], "sumw2": [0.1, 0.1, 0.1, 0.1]},
+       "eemumu": {"m2_edges_gev2": [0.9, 1.0, 1.1], "theta_cm_edges_deg": [0, 90, 180], "yields": [0, 0, 0.2, 0], "sumw2": [0, 0, 0.01, 0]}}}
+    """
+
   static let summary = """
     {"configuration": "test-config", "seed": 7, "hypotheses": 3, "brazil_toys_per_hypothesis": 20, "lee_toys": 6, "coverage_toys": 60,
      "limits_at_selected_masses": [{"mass_gev": 0.5, "observed_fb": 0.9, "expected_asymptotic_median_fb": 1.0, "expected_toys_median_fb": 1.1}],

@@ -46,7 +46,7 @@ struct PlotTests {
   func detection() throws {
     let cases: [(String, ResultFile.Kind)] = [
       (Fixtures.brazil, .brazil), (Fixtures.scan, .scan), (Fixtures.lee, .lee), (Fixtures.coverage, .coverage),
-      (Fixtures.couplings, .couplings), (Fixtures.grid, .grid), (Fixtures.summary, .summary),
+      (Fixtures.couplings, .couplings), (Fixtures.grid, .grid), (Fixtures.summary, .summary), (Fixtures.templates, .templates),
     ]
     for (json, kind) in cases { #expect(try Fixtures.content(json).kind == kind) }
   }
@@ -121,6 +121,15 @@ struct PlotTests {
     let el = wellFormed(svg)
     #expect(el["clipPath"] == 2)
     #expect(svg.contains("nominal 90%") && svg.contains("M_{Z′}") == false && svg.contains("1 GeV") && svg.contains("6 GeV"))
+  }
+
+  @Test("window templates: M² projection summed over θ, stacked, signal on top")
+  func window() throws {
+    guard case .templates(let t) = try Fixtures.content(Fixtures.templates) else { Issue.record("templates fixture"); return }
+    #expect(t.backgrounds["mumu"]!.m2Projection.yields == [3, 1])
+    let svg = try render(Fixtures.templates) { $0.signalFb = 2 }
+    _ = wellFormed(svg)
+    #expect(svg.contains("σ = 2 fb") && svg.contains(Style.processColours["mumu"]!) && svg.contains("MC stat."))
   }
 
   @Test("grid: spacing of the hypotheses")
