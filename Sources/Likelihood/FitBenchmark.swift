@@ -1,6 +1,7 @@
 import Foundation
 
-/// Timing of fits of the ``ReferenceWindow`` (100 bins, 202 parameters), for `zptoys bench`.
+/// Timing of fits of the ``ReferenceWindow`` (100 bins, 202 parameters) or of any workspace,
+/// for `zptoys bench`.
 ///
 /// Each repetition fits a different pseudo-experiment (a pool of 64 seeded toys: Poisson main
 /// data around the background, Gaussian-fluctuated auxiliary data, as toys are thrown for
@@ -11,13 +12,16 @@ public enum FitBenchmark {
   public struct Timings: Sendable {
     /// All parameters free.
     public var free: [Double]
-    /// µ fixed at 1 (the numerator fit of a test statistic).
+    /// µ fixed at 1 (the numerator fit of a test statistic), from the model's initial values.
     public var conditional: [Double]
-    /// Fits that converged (all of them, normally: 2 × repetitions).
+    /// µ fixed at 1, warm-started from the free fit of the same data (as `Inference` does).
+    public var warmConditional: [Double] = []
+    /// Fits that converged (all of them, normally: 3 × repetitions).
     public var converged: Int
 
     public var medianFree: Double { Self.median(free) }
     public var medianConditional: Double { Self.median(conditional) }
+    public var medianWarmConditional: Double { Self.median(warmConditional) }
 
     static func median(_ a: [Double]) -> Double {
       if a.isEmpty { return .nan }
@@ -32,25 +36,47 @@ public enum FitBenchmark {
   ///   - computeUncertainties: include the uncertainty pass in the timing.
   /// - Returns: seconds per fit, free and conditional, and how many converged.
   public static func run(repetitions: Int = 2000, computeUncertainties: Bool = false) -> Timings {
-    let model = try! Model(workspace: ReferenceWindow.workspace())
+    run(workspace: ReferenceWindow.workspace(), repetitions: repetitions, computeUncertainties: computeUncertainties)
+  }
+
+  /// Times fits of any workspace (e.g. a search window of `zptoys workspace`), on 64 seeded toys
+  /// thrown at the model's initial values with the POI at 0.
+  /// - Parameters:
+  ///   - workspace: the workspace; its first measurement must name a POI.
+  ///   - repetitions: fits of each kind.
+  ///   - conditionalPOI: the POI value of the conditional fits (default 1).
+  ///   - computeUncertainties: include the uncertainty pass in the timing.
+  /// - Returns: seconds per fit (free, conditional from the initial values, conditional
+  ///   warm-started from the free fit) and how many converged (normally 3 × repetitions).
+  public static func run(
+    workspace: Workspace, repetitions: Int = 2000, conditionalPOI: Double = 1, computeUncertainties: Bool = false
+  ) -> Timings {
+    let model = try! Model(workspace: workspace)
     let fitter = Fitter(model: model, options: FitOptions(computeUncertainties: computeUncertainties))
     let toys = toyData(model: model, count: 64, seed: 20_240_611)
     let poi = model.poiIndex!
     var timings = Timings(free: [], conditional: [], converged: 0)
     timings.free.reserveCapacity(repetitions)
     timings.conditional.reserveCapacity(repetitions)
+    timings.warmConditional.reserveCapacity(repetitions)
     let clock = ContinuousClock()
     // Warm-up (page faults, caches).
     for t in toys.prefix(8) { _ = fitter.fit(data: t) }
+    var start = model.initialValues
     for i in 0..<repetitions {
       let data = toys[i % toys.count]
       var result: FitResult?
       let d1 = clock.measure { result = fitter.fit(data: data) }
       if result!.converged { timings.converged += 1 }
-      let d2 = clock.measure { result = fitter.fit(data: data, fixed: [poi: 1.0]) }
+      start = result!.parameters
+      start[poi] = conditionalPOI
+      let d2 = clock.measure { result = fitter.fit(data: data, fixed: [poi: conditionalPOI]) }
+      if result!.converged { timings.converged += 1 }
+      let d3 = clock.measure { result = fitter.fit(data: data, fixed: [poi: conditionalPOI], initial: start) }
       if result!.converged { timings.converged += 1 }
       timings.free.append(seconds(d1))
       timings.conditional.append(seconds(d2))
+      timings.warmConditional.append(seconds(d3))
     }
     return timings
   }

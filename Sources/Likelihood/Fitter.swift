@@ -142,11 +142,70 @@ public final class Fitter {
   /// Set by ``solveBin(_:)``: the bin's locals are the interior closed-form (kind 1) solution,
   /// so the closed-form Schur complement applies.
   let binInterior: UnsafeMutablePointer<Bool>
-  /// Static: every term of the bin is its nominal times linear factors (normfactor, lumi,
-  /// staterror, shapesys, shapefactor), no normsys or histosys, and at most two globals enter.
-  let binLinear: UnsafeMutablePointer<Bool>
-  /// Use ``fusedKind1Linear(_:)`` where it applies (tests switch it off to compare).
-  var linearFastPath = true
+  /// Use the per-bin fast path (``fastBin(_:schur:)``) where it applies (tests switch it off to
+  /// compare with the general path).
+  var fastPath = true
+
+  // MARK: Sample classes (the fast path)
+  /// Class of each term: terms whose non-local factors (parameters entering ≥ 2 bins) are the
+  /// same functions share one product P_j(g) per pass; -1 when the term has additive
+  /// (histosys) occurrences, which makes its bin ineligible.
+  let termClass: UnsafeMutablePointer<Int32>
+  let classCount: Int
+  let classFactorStart: UnsafeMutablePointer<Int32>
+  let classFactorParam: UnsafeMutablePointer<Int32>
+  let classFactorCode4: UnsafeMutablePointer<Int32>
+  /// Offsets of each class's q×q Hessian block in `classHess`.
+  let classHessStart: UnsafeMutablePointer<Int32>
+  /// Distinct classes of each bin; `termBinClass[t]` is the term's index in its bin's list.
+  let binClassStart: UnsafeMutablePointer<Int32>
+  let binClassList: UnsafeMutablePointer<Int32>
+  let termBinClass: UnsafeMutablePointer<Int32>
+  /// Static: no term of the bin has additive occurrences.
+  let binStaticFast: UnsafeMutablePointer<Bool>
+  let maxClassesPerBin: Int
+  /// Per fit: the term's nominal times its fixed per-bin factors.
+  let nomEff: UnsafeMutablePointer<Double>
+  /// Per fit structure: slots of the (at most two) free locals of each term of a fast bin, -1 if none.
+  let fastL1: UnsafeMutablePointer<Int32>
+  let fastL2: UnsafeMutablePointer<Int32>
+  /// Per pass: P_j, ∂P_j/∂θ per factor occurrence, ∂²P_j per occurrence pair.
+  let classP: UnsafeMutablePointer<Double>
+  let classGrad: UnsafeMutablePointer<Double>
+  let classHess: UnsafeMutablePointer<Double>
+  let classVal: UnsafeMutablePointer<Double>
+  let classD1: UnsafeMutablePointer<Double>
+  let classD2: UnsafeMutablePointer<Double>
+  /// Per pass: the fast bins' Schur complement and gradient in class space,
+  /// S += Σ C_jj' ∇P_j ∇P_j'ᵀ + Σ ρ_j ∇²P_j and r += Σ ρ_j ∇P_j.
+  let classC: UnsafeMutablePointer<Double>
+  let classRho: UnsafeMutablePointer<Double>
+  /// Passes over the bins since creation (for benchmarks and tests).
+  var profilePasses = 0
+  /// Per fit structure, fast bins: number of pairs of locals sharing a term. The bin's free
+  /// locals are ordered pairs first (slots 2i, 2i+1), then the single ones.
+  let binNPairs: UnsafeMutablePointer<Int32>
+  /// Per fast bin: w = 1 − n/ν of the last solution in this fit (NaN at the start of a fit).
+  let binW: UnsafeMutablePointer<Double>
+  /// Per free-local position (`binFreeLocalParam` index), fast bins, per fit: 1/σ², σ², the
+  /// auxiliary datum and the bounds.
+  let locInv: UnsafeMutablePointer<Double>
+  let locSig2: UnsafeMutablePointer<Double>
+  let locAux: UnsafeMutablePointer<Double>
+  let locLower: UnsafeMutablePointer<Double>
+  let locUpper: UnsafeMutablePointer<Double>
+  /// Per fit, fast bins: ν = Σ_j P_j (r_j + Σ_l a_jl γ_l + Σ_i b_ji γ_2i γ_2i+1) over the bin's
+  /// classes j; 8 coefficients per class (r, a_0…a_3, b_0, b_1, unused), `fastCoefStride` per bin.
+  let binCoef: UnsafeMutablePointer<Double>
+  let fastCoefStride: Int
+  /// Per fit structure, fast bins: 3 × shape index + classes − 1 (the kernel to call).
+  let binFastCode: UnsafeMutablePointer<UInt8>
+  /// Auxiliary-data index of each free-local position (fast bins).
+  let locAuxIndex: UnsafeMutablePointer<Int32>
+  /// The fast bins' tables match the current structure; some term has a fixed per-bin factor.
+  var fastTablesValid = false
+  var fastFixedLocalFactors = false
+  let fastPartnerScratch: UnsafeMutablePointer<Int32>
   /// ∂A_l/∂g and ∂²A_l/∂g² for the closed-form Schur complement (maxK × maxGb, × maxGb).
   let dA: UnsafeMutablePointer<Double>
   let d2A: UnsafeMutablePointer<Double>
@@ -306,15 +365,95 @@ public final class Fitter {
     binGb = make(nMain, Int32(0))
     binOK = make(nMain, true)
     binInterior = make(nMain, false)
-    var linear = [Bool](repeating: true, count: L.nMain)
+    // Sample classes: key = the term's non-local factor occurrences (parameter, interpolation).
+    struct FactorKey: Hashable { let param: Int32; let hi: Double; let lo: Double }
+    var classIndex: [[FactorKey]: Int32] = [:]
+    var classFactors: [[(Int32, Int32)]] = []
+    var tClass = [Int32](repeating: -1, count: L.termCount)
+    var staticFast = [Bool](repeating: true, count: L.nMain)
+    var bClassStart: [Int32] = [0], bClassList: [Int32] = [], tBinClass = [Int32](repeating: 0, count: L.termCount)
+    var maxJb = 0
     for b in 0..<L.nMain {
-      if perBinGlobal[b].count > 2 { linear[b] = false }
+      var list: [Int32] = []
       for t in Int(L.binTermStart[b])..<Int(L.binTermStart[b + 1]) {
-        if L.termAddStart[t + 1] != L.termAddStart[t] { linear[b] = false }
-        for f in Int(L.termFactorStart[t])..<Int(L.termFactorStart[t + 1]) where L.factorCode4[f] >= 0 { linear[b] = false }
+        if L.termAddStart[t + 1] != L.termAddStart[t] {
+          staticFast[b] = false
+          continue
+        }
+        var occ: [(Int32, Int32)] = []
+        for f in Int(L.termFactorStart[t])..<Int(L.termFactorStart[t + 1]) where binsOf[Int(L.factorParam[f])].count >= 2 {
+          occ.append((L.factorParam[f], L.factorCode4[f]))
+        }
+        occ.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        let key = occ.map { o -> FactorKey in
+          o.1 < 0 ? FactorKey(param: o.0, hi: 0, lo: 0) : FactorKey(param: o.0, hi: L.code4[Int(o.1)].hi, lo: L.code4[Int(o.1)].lo)
+        }
+        let j: Int32
+        if let found = classIndex[key] {
+          j = found
+        } else {
+          j = Int32(classFactors.count)
+          classIndex[key] = j
+          classFactors.append(occ)
+        }
+        tClass[t] = j
+        if let at = list.firstIndex(of: j) {
+          tBinClass[t] = Int32(at)
+        } else {
+          tBinClass[t] = Int32(list.count)
+          list.append(j)
+        }
       }
+      bClassList += list
+      bClassStart.append(Int32(bClassList.count))
+      maxJb = max(maxJb, list.count)
     }
-    binLinear = copy(linear)
+    termClass = copy(tClass)
+    classCount = classFactors.count
+    var cfStart: [Int32] = [0], cfParam: [Int32] = [], cfCode4: [Int32] = [], chStart: [Int32] = [0]
+    for occ in classFactors {
+      for o in occ {
+        cfParam.append(o.0)
+        cfCode4.append(o.1)
+      }
+      cfStart.append(Int32(cfParam.count))
+      chStart.append(chStart.last! + Int32(occ.count * occ.count))
+    }
+    classFactorStart = copy(cfStart)
+    classFactorParam = copy(cfParam)
+    classFactorCode4 = copy(cfCode4)
+    classHessStart = copy(chStart)
+    binClassStart = copy(bClassStart)
+    binClassList = copy(bClassList)
+    termBinClass = copy(tBinClass)
+    binStaticFast = copy(staticFast)
+    maxClassesPerBin = maxJb
+    nomEff = make(L.termCount, 0.0)
+    fastL1 = make(L.termCount, Int32(-1))
+    fastL2 = make(L.termCount, Int32(-1))
+    let J = max(classCount, 1)
+    classP = make(J, 0.0)
+    classGrad = make(max(cfParam.count, 1), 0.0)
+    classHess = make(max(Int(chStart.last!), 1), 0.0)
+    let maxQ = max(classFactors.map(\.count).max() ?? 0, 1)
+    classVal = make(maxQ, 0.0)
+    classD1 = make(maxQ, 0.0)
+    classD2 = make(maxQ, 0.0)
+    classC = make(J * J, 0.0)
+    classRho = make(J, 0.0)
+    binNPairs = make(nMain, Int32(0))
+    binW = make(nMain, Double.nan)
+    locInv = make(lParams.count, 0.0)
+    locSig2 = make(lParams.count, 0.0)
+    locAux = make(lParams.count, 0.0)
+    locLower = make(lParams.count, 0.0)
+    locUpper = make(lParams.count, 0.0)
+    let kk = max(mk, 1)
+    fastCoefStride = 8 * max(maxJb, 1)
+    binCoef = make(nMain * fastCoefStride, 0.0)
+    binFastCode = make(nMain, UInt8(0))
+    locAuxIndex = make(lParams.count, Int32(0))
+    fastPartnerScratch = make(kk, Int32(-1))
     dA = make(max(mk * mg, 1), 0.0)
     d2A = make(max(mk * mg * mg, 1), 0.0)
     allocations = allocs
@@ -370,12 +509,18 @@ public final class Fitter {
     for p in 0..<nPar where free[p] { x[p] = min(max(x[p], lower[p]), upper[p]) }
     prepareStructure()
     prepareOrphans()
+    prepareFastPath()
 
     var iterations = 0
     var method = "newton"
     var F = Double.infinity
     var outcome = newton(exact: true, maxIterations: options.maxIterations, only: -1, F: &F)
     iterations += outcome.iterations
+    if !F.isFinite && nGlobal > 0 && feasibleStart() {
+      // The start had ν = 0 in a bin with data (e.g. a normalisation at 0 with µ fixed at 0).
+      outcome = newton(exact: true, maxIterations: options.maxIterations, only: -1, F: &F)
+      iterations += outcome.iterations
+    }
     var converged = outcome.converged
     var decrement = outcome.decrement
     if F.isFinite {
@@ -421,6 +566,29 @@ public final class Fitter {
     return FitResult(
       parameters: parameters, twiceNLL: twiceNLL, uncertainties: uncertainties, converged: converged && F.isFinite,
       iterations: iterations, newtonDecrement: decrement, method: method)
+  }
+
+  /// Moves the free parameters to a start where the likelihood does not vanish, when the
+  /// requested one has ν = 0 (or ν < 0) in a bin with data: first the model's initial values,
+  /// then each free global at a bound moved 10% into its range, then the centres of the
+  /// ranges. Returns whether such a start was found (and leaves `x` there).
+  func feasibleStart() -> Bool {
+    let initial = model.initialValues
+    for p in 0..<nPar where free[p] { x[p] = min(max(initial[p], lower[p]), upper[p]) }
+    prepareOrphans()
+    if profile().isFinite { return true }
+    for i in 0..<nGlobal {
+      let p = Int(gParam[i])
+      let lo = lower[p], hi = upper[p]
+      guard lo.isFinite && hi.isFinite && hi > lo else { continue }
+      if x[p] <= lo { x[p] = lo + 0.1 * (hi - lo) } else if x[p] >= hi { x[p] = hi - 0.1 * (hi - lo) }
+    }
+    if profile().isFinite { return true }
+    for i in 0..<nGlobal {
+      let p = Int(gParam[i])
+      if lower[p].isFinite && upper[p].isFinite { x[p] = 0.5 * (lower[p] + upper[p]) }
+    }
+    return profile().isFinite
   }
 
   @inline(__always)
@@ -474,6 +642,7 @@ public final class Fitter {
     }
     structureValid = true
     if sameLocals { return }
+    fastTablesValid = false
     for p in 0..<nPar { localSlot[p] = -1 }
     var pos = 0
     for b in 0..<nMain {
@@ -494,8 +663,10 @@ public final class Fitter {
   }
 
   /// 0: no free locals; 1: Gaussian factors of disjoint terms (closed form); 2: one
-  /// Poisson-constrained factor; 3: one free factor; 4: general (Newton).
+  /// Poisson-constrained factor; 3: one free factor; 4: general (Newton); 5: the fast path
+  /// (Gaussian linear locals, at most two per term, no additive modifiers; ``fastBin(_:schur:)``).
   func classify(bin b: Int, k: Int) -> UInt8 {
+    if fastPath && binStaticFast[b] && fastEligible(bin: b, k: k) { return 5 }
     if k == 0 { return 0 }
     for t in Int(binTermStart[b])..<Int(binTermStart[b + 1]) {
       var count = 0
@@ -583,18 +754,26 @@ public final class Fitter {
   /// also builds S and r at the new point (so an accepted line-search step needs no second
   /// pass over the bins).
   func profile(schur: Bool = false, exact: Bool = true) -> Double {
+    profilePasses &+= 1
     var F = constantConstraints
     for i in 0..<nGlobal { F += constraintValue(Int(gParam[i])) }
+    let classSchur = schur && exact
+    evaluateClasses(derivatives: classSchur)
     if schur {
       beginSchur(exact: exact)
+      if classSchur { beginClassSchur() }
       for b in 0..<nMain {
-        if exact && binKind[b] == 1 {
-          F += linearFastPath && binLinear[b] ? fusedKind1Linear(b) : fusedKind1(b)
-        } else {
+        switch binKind[b] {
+        case 5 where exact:
+          F += fastBin(b, schur: true)
+        case 1 where exact:
+          F += fusedKind1(b)
+        default:
           F += solveBin(b)
           schurBin(b, exact: exact)
         }
       }
+      if classSchur { endClassSchur() }
     } else {
       for b in 0..<nMain { F += solveBin(b) }
     }
@@ -694,6 +873,8 @@ public final class Fitter {
       x[p] = g
       let rate = tau * g
       return mainTerm(count, R + A * g) + 2 * (rate - LogPDF.xlogy(a, rate))
+    case 5:
+      return fastBin(b, schur: false)
     case 3:
       // One free factor: ν = n.
       let R = linearCoefficients(b, 1)
@@ -1170,124 +1351,6 @@ public final class Fitter {
       }
     }
     for i in 0..<m { slotOf[Int(slotParam[i])] = -1 }
-    return f
-  }
-
-  /// ``fusedKind1(_:)`` for the search-window case, with scalars instead of slot arrays: every
-  /// term is ν⁰ times linear factors, at most two free globals g₀, g₁ enter the bin. For a
-  /// term v = ν⁰ Π θ: ∂v/∂g₀ = ν⁰ Π_{θ≠g₀} θ, ∂²v/∂g₀∂g₁ = ν⁰ Π_{θ≠g₀,g₁} θ, ∂²v/∂g² = 0.
-  @inline(__always)
-  func fusedKind1Linear(_ b: Int) -> Double {
-    var g0 = -1
-    var g1 = -1
-    for j in Int(binGlobalStart[b])..<Int(binGlobalStart[b + 1]) {
-      let p = Int(binGlobalParam[j])
-      if gPos[p] >= 0 {
-        if g0 < 0 { g0 = p } else { g1 = p }
-      }
-    }
-    if g0 < 0 { return solveBin(b) }
-    let start = Int(binFreeLocalStart[b])
-    let k = Int(binFreeLocalStart[b + 1]) - start
-    for l in 0..<k {
-      coefA[l] = 0
-      dA[2 * l] = 0
-      dA[2 * l + 1] = 0
-      d2A[l] = 0
-    }
-    var R = 0.0, R0 = 0.0, R1 = 0.0, R01 = 0.0
-    for t in Int(binTermStart[b])..<Int(binTermStart[b + 1]) {
-      let nominal = termNominal[t]
-      var pAll = nominal, pEx0 = nominal, pEx1 = nominal, pEx01 = nominal
-      var has0 = false, has1 = false
-      var li = -1
-      for f in Int(termFactorStart[t])..<Int(termFactorStart[t + 1]) {
-        let p = Int(factorParam[f])
-        let ls = localSlot[p]
-        if ls >= 0 {
-          li = Int(ls)
-          continue
-        }
-        let v = x[p]
-        pAll *= v
-        if p == g0 {
-          has0 = true
-          pEx1 *= v
-        } else if p == g1 {
-          has1 = true
-          pEx0 *= v
-        } else {
-          pEx0 *= v
-          pEx1 *= v
-          pEx01 *= v
-        }
-      }
-      let d0 = has0 ? pEx0 : 0
-      let d1 = has1 ? pEx1 : 0
-      let d01 = has0 && has1 ? pEx01 : 0
-      if li >= 0 {
-        coefA[li] += pAll
-        dA[2 * li] += d0
-        dA[2 * li + 1] += d1
-        d2A[li] += d01
-      } else {
-        R += pAll
-        R0 += d0
-        R1 += d1
-        R01 += d01
-      }
-    }
-    let f = kind1Solve(b, k, R)
-    if !binInterior[b] {
-      schurBin(b, exact: true)
-      return f
-    }
-    var nu = R, u0 = R0, u1 = R1, h01 = R01
-    var c = 0.0, e0 = 0.0, e1 = 0.0, m00 = 0.0, m01 = 0.0, m11 = 0.0
-    for l in 0..<k {
-      let p = Int(binFreeLocalParam[start + l])
-      let gamma = x[p]
-      let A = coefA[l], a0 = dA[2 * l], a1 = dA[2 * l + 1]
-      nu += gamma * A
-      u0 += gamma * a0
-      u1 += gamma * a1
-      h01 += gamma * d2A[l]
-      let half = 0.5 * cWidth[p] * cWidth[p]
-      let q = half * A
-      c += q * A
-      e0 += q * a0
-      e1 += q * a1
-      m00 += half * a0 * a0
-      m01 += half * a0 * a1
-      m11 += half * a1 * a1
-    }
-    let count = n[b]
-    let w1: Double
-    let w2: Double
-    if count == 0 {
-      w1 = 2
-      w2 = 0
-    } else {
-      let ratio = count / nu
-      w1 = 2 * (1 - ratio)
-      w2 = 2 * ratio / nu
-    }
-    let kappa = w2 / (1 + w2 * c)
-    let w1sq = w1 * w1
-    let v0 = u0 - w1 * e0
-    let G = nGlobal
-    let i0 = Int(gPos[g0])
-    r[i0] += w1 * u0
-    S[i0 * G + i0] += kappa * v0 * v0 - w1sq * m00
-    if g1 >= 0 {
-      let v1 = u1 - w1 * e1
-      let i1 = Int(gPos[g1])
-      r[i1] += w1 * u1
-      let off = kappa * v0 * v1 + w1 * h01 - w1sq * m01
-      S[i0 * G + i1] += off
-      S[i1 * G + i0] += off
-      S[i1 * G + i1] += kappa * v1 * v1 - w1sq * m11
-    }
     return f
   }
 

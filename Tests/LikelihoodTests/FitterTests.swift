@@ -196,12 +196,12 @@ struct FitterTests {
     }
   }
 
-  @Test("The scalar fast path for linear window bins agrees with the general closed form and with Newton")
+  @Test("The per-bin fast path agrees with the general closed form and with Newton (reference window)")
   func fastPathAgrees() throws {
     let model = try Model(workspace: ReferenceWindow.workspace(observations: .toy(seed: 3, mu: 1)))
     let fast = Fitter(model: model)
     let general = Fitter(model: model)
-    general.linearFastPath = false
+    general.fastPath = false
     var rng = TestRNG(seed: 7)
     for _ in 0..<20 {
       let data = rng.toy(model, at: model.initialValues)
