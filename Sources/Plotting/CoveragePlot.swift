@@ -31,7 +31,7 @@ public enum CoveragePlot {
     let toys = file.points.flatMap { $0.rules.map(\.toys) }.max() ?? 0
     for (k, m) in masses.enumerated() {
       var p = fig[k]
-      p.hline(cl, colour: "#555", width: 1.4, dash: "7 4", label: k == masses.count - 1 ? "nominal \(ExperimentLabel.trim(cl * 100))%" : nil)
+      p.hline(cl, colour: "#555", width: 1.4, dash: "7 4", label: k == masses.count - 1 ? "nominal \(ExperimentLabel.trim(cl * 100))%" : nil, labelBelow: true)
       p.hline(1, colour: "#bbb", width: 1, dash: "2 3")
       for (r, rule) in rules.enumerated() {
         let style = ruleStyle[rule] ?? (Style.cycle[r % Style.cycle.count], .diamond, rule)

@@ -161,12 +161,12 @@ public struct Panel {
 
   /// A horizontal line across the frame at data y, with an optional label at its right end.
   public mutating func hline(_ v: Double, colour: String = "#555", width: Double = 1.2, dash: String? = "6 4",
-                             label: String? = nil, labelSide: String = "end") {
+                             label: String? = nil, labelSide: String = "end", labelBelow: Bool = false) {
     guard let p = py(v), p >= frame.y - 0.5, p <= frame.bottom + 0.5 else { return }
     content.line(frame.x, p, frame.right, p, stroke: colour, width: width, dash: dash)
     if let l = label {
       let atEnd = labelSide == "end"
-      overlay.text(l, x: atEnd ? frame.right - 14 : frame.x + 14, y: p - 5, size: 13, anchor: atEnd ? "end" : "start", fill: colour)
+      overlay.text(l, x: atEnd ? frame.right - 14 : frame.x + 14, y: labelBelow ? p + 16 : p - 5, size: 13, anchor: atEnd ? "end" : "start", fill: colour)
     }
   }
 

@@ -36,7 +36,7 @@ public struct Report {
   let events: EventInputs
 
   /// The study files a results folder holds, in the order of the data flow.
-  public static let resultFiles = ["grid.json", "scan.json", "brazil.json", "lee.json", "coverage.json",
+  public static let resultFiles = ["grid.json", "scan.json", "brazil.json", "brazil_wide.json", "lee.json", "coverage.json",
                                    "couplings_invisible.json", "couplings_vanilla.json", "summary.json"]
 
   /// Reads the folder's result files and draws their plots.
@@ -84,7 +84,10 @@ public struct Report {
     }
     var leeFile: ResultFile.LookElsewhere?
     if case .lee(let l)? = contents["lee.json"] { leeFile = l }
-    add("brazil.svg", "brazil.json", caption: "90% CL upper limits on σ(e+e− → µ+µ−Z′) × B(Z′ → invisible): observed (the background-only pseudo-data when no data were given) and the expected ±1σ/±2σ bands (paper, Fig. 2).")
+    var wide: ResultFile.Brazil?
+    if case .brazil(let w)? = contents["brazil_wide.json"] { wide = w }
+    add("brazil.svg", "brazil.json", caption: "90% CL upper limits on σ(e+e− → µ+µ−Z′) × B(Z′ → invisible): observed (the background-only pseudo-data when no data were given) and the expected ±1σ/±2σ bands (paper, Fig. 2)"
+        + (wide == nil ? "." : ", with the wide-Z′ benchmark of brazil_wide.json.")) { $0.wide = wide }
     add("couplings_invisible.svg", "couplings_invisible.json", caption: "Limits on g′ in the fully invisible Lµ−Lτ model with the (g−2)µ band; the dashed vertical line marks where B(Z′ → χχ̄) ≈ 1 with a negligible width stops being possible (paper, Figs. 3 and S5).")
     add("couplings_vanilla.svg", "couplings_vanilla.json", caption: "Limits on g′ in the vanilla Lµ−Lτ model (B(Z′ → νν̄)), with the (g−2)µ band (paper, Figs. 4 and S3).")
     add("scan.svg", "scan.json", caption: "Local significance of the mass scan; the red lines are the local Z of a global 1σ and 2σ by Gross–Vitells (from lee.json).") { $0.lee = leeFile }
@@ -298,7 +301,7 @@ public struct Report {
       .filter { !$0.hasPrefix(".") && $0 != "report.html" && !$0.hasSuffix(".partial") }.sorted()
     guard !names.isEmpty else { return "" }
     let what: [String: String] = [
-      "grid.json": "the mass hypotheses", "scan.json": "mass scan of the (pseudo-)data", "brazil.json": "limits and expected bands per hypothesis",
+      "grid.json": "the mass hypotheses", "brazil_wide.json": "limits for the wide-Z′ benchmark", "scan.json": "mass scan of the (pseudo-)data", "brazil.json": "limits and expected bands per hypothesis",
       "brazil.csv": "the same as CSV", "brazil.hepdata.yaml": "limit table in HEPData format", "submission.yaml": "HEPData submission",
       "lee.json": "look-elsewhere toy scans, global significance", "coverage.json": "coverage with Clopper–Pearson verdicts",
       "couplings_vanilla.json": "g′ limits, vanilla model", "couplings_invisible.json": "g′ limits, fully invisible model",

@@ -22,6 +22,8 @@ struct ReportTests {
     let files = ["brazil.json": Fixtures.brazil, "scan.json": Fixtures.scan, "lee.json": Fixtures.lee, "coverage.json": Fixtures.coverage,
                  "couplings_invisible.json": Fixtures.couplings, "grid.json": Fixtures.grid, "summary.json": Fixtures.summary]
     for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
+    let wide = Fixtures.brazil.replacingOccurrences(of: "\"width_fraction\": \"0.0\"", with: "\"width_fraction\": \"0.1\"")
+    try wide.write(toFile: dir + "/brazil_wide.json", atomically: true, encoding: .utf8)
     return dir
   }
 
@@ -44,7 +46,7 @@ struct ReportTests {
     #expect(html.components(separatedBy: "<svg ").count - 1 == r.plots.count)
     #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("<?xml"))
     for s in ["Cross-section limits", "Global significance", "Coverage", "under-covers", "Coupling limits", "0.500–4.000 GeV",
-              "href=\"brazil.json\"", "seed", "79.7 fb", "Run"] {
+              "href=\"brazil.json\"", "seed", "79.7 fb", "Run", "wide-Z′ benchmark of brazil_wide.json", "0.1 M"] {
       #expect(html.contains(s), "report lacks \(s)")
     }
     // The page is well-formed enough for an XML parser once the doctype is dropped.
