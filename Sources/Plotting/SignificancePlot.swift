@@ -134,9 +134,11 @@ public enum LookElsewherePlot {
     let obsZ = lee.observed?.localZ
     let xhi = (max(z.last! + 0.5, (obsZ ?? 0) + 0.5, 4) / 0.5).rounded(.up) * 0.5
     let ylo = pow(10, floor(log10(0.5 / n)))
+    // Room above p = 1 for the legend (its four rows take ≈ 27% of the height).
+    let yhi = pow(10, -log10(ylo) * 0.27 / 0.73)
     var fig = Figure(title: "Global p-value of the largest local significance",
                      x: Axis(label: "Local significance Z [σ]", lower: 0, upper: xhi),
-                     y: Axis(label: "p_{global} = P(Z_{max} ≥ Z)", scale: .log, lower: ylo, upper: 3))
+                     y: Axis(label: "p_{global} = P(Z_{max} ≥ Z)", scale: .log, lower: ylo, upper: yhi))
     var p = fig[0]
     // The empirical survival function at a fine grid, with binomial 1σ errors.
     var xs: [Double] = [], ys: [Double?] = [], lo: [Double?] = [], hi: [Double?] = []
