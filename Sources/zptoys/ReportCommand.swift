@@ -55,7 +55,11 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     do {
-      try Self.render(dir: dir, common: common, events: try eventInputs(), png: !noPNG, quiet: common.json)
+      let events = try eventInputs()
+      if events.data == nil, events.simulation == nil, events.map == nil, !common.json {
+        FileHandle.standardError.write(Data("note: no spectrum or θ_cm–M² map without events (--generate-events as `zptoys run` does, or --data/--map-events)\n".utf8))
+      }
+      try Self.render(dir: dir, common: common, events: events, png: !noPNG, quiet: common.json)
     } catch let e as PlotError {
       throw CLIError(e.description)
     }
