@@ -17,6 +17,7 @@ struct RunCommand: ParsableCommand {
       stand-in for the data (best-fit σ, local p0 and Z, observed limit per hypothesis)
         brazil.json/.csv        observed limits and the asymptotic and toy expected bands over all \
       hypotheses; brazil.hepdata.yaml + submission.yaml for HEPData
+        brazil_wide.json/.csv   the same for the wide Z′ (Γ = 0.1·M), asymptotic (not with --quick)
         lee.json                global significance of the paper's 2.8σ local excess and of the \
       pseudo-data's largest excess, from toy scans of the whole spectrum and Gross–Vitells
         coverage.json           coverage of CLs, CLs+b and the t̃µ (Feldman–Cousins) intervals at a few masses
@@ -135,6 +136,23 @@ struct RunCommand: ParsableCommand {
                                     makeState: { try lee.makeState() }) { t, state in lee.run(task: t, seed: seed, state: state) }
       let dataZ = scan.largest?.localZ
       return (out, dataZ.map { GlobalSignificance.compute(localZ: $0, scans: out.toys, thresholds: s.thresholds) })
+    }
+
+    // The wide-Z′ benchmark (Γ = 0.1·M, one-dimensional enlarged windows; paper Fig. 2 and S4):
+    // asymptotic bands and observed limits over all hypotheses (skipped by --quick).
+    if !quick {
+      try step("brazil-wide") {
+        var s = BrazilStudy.Settings()
+        s.toys = 0
+        s.widthFraction = 0.1
+        let b = try BrazilStudy(analysis: analysis, settings: s, data: data)
+        let wide = try StudyDriver.run(BrazilOutput.self, identity: b.identity(config: config, seed: seed, dataLabel: "toy"),
+                                       shard: .whole, output: path("brazil_wide.json"), threads: threads, resume: resume,
+                                       progress: progress("brazil-wide", "hypotheses"), makeState: { () }) { t, _ in
+          try b.run(task: t, seed: seed, threads: 1)
+        }
+        try LimitTables.writeCSV(wide, to: path("brazil_wide.csv"))
+      }
     }
 
     let coverage = try step("coverage") { () -> CoverageOutput in
