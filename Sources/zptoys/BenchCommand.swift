@@ -63,7 +63,7 @@ struct BenchCommand: ParsableCommand {
     }
   }
 
-  static let suites = ["generator", "scaling", "studies"]
+  static let suites = ["generator", "fit", "inference", "scaling", "studies"]
 
   func wants(_ suite: String) -> Bool {
     guard let o = only else { return true }
@@ -89,6 +89,8 @@ struct BenchCommand: ParsableCommand {
       print("zptoys \(ToolVersion.string) benchmarks on \(ProcessInfo.processInfo.activeProcessorCount) cores")
     }
     if wants("generator") { try GeneratorBench.run(detector: detector, repetitions: repetitions, report: report) }
+    if wants("fit") { try FitBench.run(repetitions: repetitions, report: report) }
+    if wants("inference") { try InferenceBench.run(repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("scaling") { try ScalingBench.run(repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("studies") { try StudiesBench.run(config: config, repetitions: repetitions, threads: common.threadCount, report: report) }
     if common.json {

@@ -1,0 +1,94 @@
+import Foundation
+import Likelihood
+
+/// Fit timings on the reference window (100 bins, 202 parameters; `Likelihood.FitBenchmark`):
+/// free fits, conditional fits at µ = 1 from the initial values and warm-started from the free
+/// fit (as the test statistics run them), each on a pool of seeded toys. With a pyhf Python
+/// (``PyhfScript``) the same fits by pyhf (`Validation/bench_pyhf_fit.py`: numpy backend, scipy
+/// SLSQP with its default tolerance, as a user calls it) in the same run, and the ratio.
+enum FitBench {
+  static func run(repetitions: Int, report: (BenchFigure) -> Void) throws {
+    let fits = max(200, 100 * repetitions)
+    let t = FitBenchmark.run(repetitions: fits)
+    let goal = "≤ 1 ms"
+    report(BenchFigure(name: "fit reference window (202 parameters), free", unit: "µs", samples: t.free.map { $0 * 1e6 }, goal: goal,
+                       note: "\(t.converged) of \(3 * fits) fits converged"))
+    report(BenchFigure(name: "fit reference window, µ = 1 fixed, from initial values", unit: "µs",
+                       samples: t.conditional.map { $0 * 1e6 }, goal: goal))
+    report(BenchFigure(name: "fit reference window, µ = 1 fixed, warm start from free fit", unit: "µs",
+                       samples: t.warmConditional.map { $0 * 1e6 }, goal: goal))
+    guard let pyhf = PyhfScript(script: "bench_pyhf_fit.py") else {
+      PyhfScript.noteUnavailable("bench_pyhf_fit.py")
+      return
+    }
+    FileHandle.standardError.write(Data("running pyhf on the reference window (Validation/bench_pyhf_fit.py)\n".utf8))
+    let out = try pyhf.run(workspace: ReferenceWindow.workspace(), arguments: ["--repeats", "\(min(max(repetitions, 1), 3))"])
+    guard let free = out["pyhf_fit_seconds"] as? [Double], let fixed = out["pyhf_fixed_poi_fit_seconds"] as? [Double],
+          !free.isEmpty, !fixed.isEmpty else {
+      throw CLIError("bench_pyhf_fit.py printed no timings")
+    }
+    report(BenchFigure(name: "pyhf fit reference window, free (scipy SLSQP)", unit: "s", samples: free,
+                       note: String(format: "ZPrimeToys is %.3g× faster (medians)", medianOf(free) / medianOf(t.free))))
+    report(BenchFigure(name: "pyhf fit reference window, µ = 1 fixed", unit: "s", samples: fixed,
+                       note: String(format: "ZPrimeToys is %.3g× faster (medians; ours from the initial values)", medianOf(fixed) / medianOf(t.conditional))))
+  }
+}
+
+/// The median of a non-empty sample.
+func medianOf(_ values: [Double]) -> Double {
+  let s = values.sorted()
+  return s.count % 2 == 1 ? s[s.count / 2] : 0.5 * (s[s.count / 2 - 1] + s[s.count / 2])
+}
+
+/// A Python script of `Validation/` run with the Python that holds pyhf: `$PYHF_PYTHON`, else
+/// `Validation/.venv/bin/python` (made by `make validate`). The repository is found from the
+/// working directory or from the executable's location (`.build/release/zptoys`).
+struct PyhfScript {
+  let python: String
+  let script: String
+
+  init?(script name: String) {
+    let fm = FileManager.default
+    var roots = [fm.currentDirectoryPath]
+    var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+    for _ in 0..<4 {
+      roots.append(dir.path)
+      dir = dir.deletingLastPathComponent()
+    }
+    guard let root = roots.first(where: { fm.fileExists(atPath: "\($0)/Validation/\(name)") }) else { return nil }
+    let python = ProcessInfo.processInfo.environment["PYHF_PYTHON"] ?? "\(root)/Validation/.venv/bin/python"
+    guard fm.isExecutableFile(atPath: python) else { return nil }
+    self.python = python
+    script = "\(root)/Validation/\(name)"
+  }
+
+  /// Says on stderr (stdout may be JSON) why pyhf's figures are missing.
+  static func noteUnavailable(_ name: String) {
+    FileHandle.standardError.write(Data(
+      "pyhf figures of Validation/\(name) not measured: set PYHF_PYTHON to a Python with pyhf 0.7.6, or run `make validate` once to make Validation/.venv\n".utf8))
+  }
+
+  /// Runs the script on `workspace` (written to a temporary file) and parses the JSON object
+  /// it prints.
+  func run(workspace: Workspace, arguments: [String] = []) throws -> [String: Any] {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("zptoys-bench-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let path = dir.appendingPathComponent("workspace.json")
+    try workspace.encoded().write(to: path)
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: python)
+    p.arguments = [script, path.path] + arguments
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    guard p.terminationStatus == 0, let json = try? JSONSerialization.jsonObject(with: o) as? [String: Any] else {
+      throw CLIError("\(URL(fileURLWithPath: script).lastPathComponent) failed (status \(p.terminationStatus)): \(String(decoding: e, as: UTF8.self).suffix(500))")
+    }
+    return json
+  }
+}
