@@ -388,10 +388,10 @@ def main():
         with mp.get_context("fork").Pool(2) as pool:
             results = pool.map(run_task, tasks, chunksize=1)
     rows = [r for rs, _ in results for r in rs]
-    print(f"{'case':32s} {'check':24s} {'ZPrimeToys':>16s} {'pyhf/formula':>16s} {'|Δ|':>9s} {'tol':>9s}  status")
+    print(f"{'case':36s} {'check':24s} {'ZPrimeToys':>16s} {'pyhf/formula':>16s} {'|Δ|':>9s} {'tol':>9s}  status")
     failures = []
     for case, check, ours, theirs, delta, tol, ok, msg in rows:
-        print(f"{case:32s} {check:24s} {fmt(ours):>16s} {fmt(theirs):>16s} {fmt(delta, '.2e'):>9s} {fmt(tol, '.1e'):>9s}  "
+        print(f"{case:36s} {check:24s} {fmt(ours):>16s} {fmt(theirs):>16s} {fmt(delta, '.2e'):>9s} {fmt(tol, '.1e'):>9s}  "
               f"{'ok' if ok else 'FAIL'}")
         if not ok:
             failures.append(f"{case} {check}: {msg}")
@@ -400,7 +400,7 @@ def main():
         if delta is None or tol is None:
             continue
         key = ("toys" if check.startswith("toys") else "limit" if "limit" in check else
-               "t value" if "value" in check else "p-values")
+               "t value" if check.startswith(("t value", "ttilde value")) else "p-values")
         kinds[key] = max(kinds.get(key, 0.0), delta / tol if key == "toys" else delta)
     elapsed = time.perf_counter() - start
     print()
