@@ -16,7 +16,9 @@ public struct FitResult: Equatable, Sendable {
   /// Newton iterations over the global parameters, over all attempts.
   public var iterations: Int
   /// Final Newton decrement gᵀH⁻¹g of −2 ln L over the free global parameters (the predicted
-  /// further decrease of −2 ln L is half of it).
+  /// further decrease of −2 ln L is half of it). When the fit ended with a full Newton step in
+  /// the quadratic regime, the decrement predicted after that step (C·dec², C from the last two
+  /// decrements, at least 1).
   public var newtonDecrement: Double
   /// Which strategy produced the result: "newton", or a fallback ("fisher", "coordinate").
   public var method: String
