@@ -3,14 +3,19 @@
 
 For a set of workspaces (Validation/likelihood/cases.py: every modifier type, one and several
 channels, 1 to 100 bins, empty bins, a bin without background, signal absent and present in the
-observations, parameters fixed and re-bounded by the measurement) plus the reference search
-window (100 bins, 202 parameters; rounded background and a seeded toy), this script
+observations, parameters fixed and re-bounded by the measurement), the reference search
+window (100 bins, 202 parameters; rounded background and a seeded toy) and the real search windows
+of the default configuration written by `zptoys workspace` (low, middle and high mass: 100, 100
+and 20 bins with up to 304 parameters — signal with lumi, normsys and a staterror, µµ(γ) with two
+staterrors on one sample, the other backgrounds sharing one of them; Asimov and toy observations),
+this script
 
 1. compares `zptoys fit W.json --eval NAME=V,...` with pyhf's `model.logpdf` and
    `model.expected_data` at the initial parameters and at random points (code-4/4p
    interpolation beyond ±1 included): −2 ln L and every expected datum within 1e-9 relative;
    it also checks the parameter names and their order (pyhf `par_names`);
-2. fits free and with the POI fixed at two values with `zptoys fit --json` and with pyhf
+2. fits free and with the POI fixed (at two values, three for the search windows) with
+   `zptoys fit --json` and with pyhf
    (`pyhf.infer.mle.fit` / `fixed_poi_fit`, scipy SLSQP with tolerance 1e-10), and requires
    - ZPrimeToys' minimum of −2 ln L to be lower than or equal to pyhf's within 1e-6 relative;
    - pyhf, restarted from ZPrimeToys' best fit, not to find a lower minimum (same tolerance);
@@ -47,6 +52,10 @@ EVAL_RTOL = 1e-9
 NLL_RTOL = 1e-6
 PULL_TOL = 1e-4
 UNC_RTOL = 1e-3
+# Real search windows (`zptoys workspace --mass M`): low, middle and high mass; the POI (a cross
+# section in fb) fixed at 0, near the expected limit and well above it.
+WINDOW_MASSES = (0.3, 2.352, 8.0)
+WINDOW_POI_VALUES = (0.0, 1.0, 4.0)
 
 
 def close(a, b, rtol, atol=1e-12):
@@ -236,6 +245,17 @@ def main():
             data = ws.data(model)
             check_eval(report, zp, label, path, model, data, rng)
             check_fits(report, zp, label, path, model, data, [1.0], uncertainty_check=False)
+        for mass in WINDOW_MASSES:
+            for kind in ("asimov", "toy"):
+                label = f"search_window_m{mass:g}/{kind}"
+                path = os.path.join(tmp, f"window_{mass:g}_{kind}.json")
+                zp.write_window(path, mass, kind)
+                with open(path) as f:
+                    ws = pyhf.Workspace(json.load(f))
+                model = ws.model()
+                data = ws.data(model)
+                check_eval(report, zp, label, path, model, data, rng)
+                check_fits(report, zp, label, path, model, data, WINDOW_POI_VALUES, uncertainty_check=False)
     elapsed = time.perf_counter() - start
     print()
     if report.failures:

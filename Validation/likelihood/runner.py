@@ -41,6 +41,13 @@ class ZPToys:
         assignments = ",".join(f"{k}={v!r}" for k, v in pars.items())
         return self._run(["fit", path, "--eval", assignments or "init"])
 
+    def write_window(self, path, mass, data="asimov", seed=1):
+        """The search window of the hypothesis nearest `mass` (GeV) with `data` asimov or toy."""
+        p = subprocess.run([self.binary, "workspace", "--mass", repr(mass), "--data", data, "--seed", str(seed),
+                            "--out", path], capture_output=True, text=True, timeout=600)
+        if p.returncode != 0:
+            raise RuntimeError(f"zptoys workspace --mass {mass} --data {data} failed ({p.returncode}): {p.stderr.strip()}")
+
     def write_reference(self, path, toy_seed=None):
         args = ["fit", "--write-reference", path]
         if toy_seed is not None:
