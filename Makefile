@@ -61,9 +61,11 @@ embed-config:
 slurm-test: release
 	ZPTOYS=$(CURDIR)/$(RELEASE) Validation/slurm_test.sh
 
-# kill -9 a study at random moments; --resume must reproduce the uninterrupted result.
+# kill -9 a study at random moments (--resume must reproduce the uninterrupted result), and a
+# full disk (a clear error; the previous file intact). Needs root (tmpfs mount).
 interrupt-test: release
 	ZPTOYS=$(CURDIR)/$(RELEASE) Validation/kill_resume_test.sh
+	ZPTOYS=$(CURDIR)/$(RELEASE) Validation/full_disk_test.sh
 
 # libFuzzer on the JSON, YAML and CSV readers (60 s each; Validation/fuzz.sh SECONDS for longer).
 fuzz: deps
