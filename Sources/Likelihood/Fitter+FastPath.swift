@@ -230,6 +230,7 @@ extension Fitter {
           let gi = Int(gPos[Int(classFactorParam[fs + i])])
           if gi < 0 { continue }
           r[gi] += rho * classGrad[fs + i]
+          if fisherPass { continue }  // the expected curvature has no w₁∂²ν term
           for i2 in 0..<q {
             let gi2 = Int(gPos[Int(classFactorParam[fs + i2])])
             if gi2 >= 0 { S[gi * G + gi2] += rho * h[i * q + i2] }
@@ -342,6 +343,24 @@ extension Fitter {
     return (Y, X)
   }
 
+  /// The bin's share of S and r with the expected curvature: the Hessian of −2 ln L replaced
+  /// by (2/ν)∇ν∇νᵀ + the constraints, whose Schur complement over the locals is κ u uᵀ with
+  /// κ = w₂/(1 + w₂ vᵀK⁻¹v), w₂ = 2/ν, K = 2D⁻¹: C_jj' = κ Y_j Y_j', no ∂²P term; r exact.
+  @inline(__always)
+  func fastFisherSchur<Classes: FastClasses>(
+    _ b: Int, _ Y: InlineArray<3, Double>, _ w1: Double, _ w2: Double, _ vDv: Double, _: Classes.Type
+  ) {
+    let kappa = w2 / (1 + 0.5 * w2 * vDv)
+    let cs = Int(binClassStart[b])
+    let J = classCount
+    for j in 0..<Classes.count {
+      let cj = Int(binClassList[cs &+ j])
+      classRho[cj] += w1 * Y[j]
+      let a = kappa * Y[j]
+      for j2 in 0..<Classes.count { classC[cj &* J &+ Int(binClassList[cs &+ j2])] += a * Y[j2] }
+    }
+  }
+
   /// The general path for a fast bin whose closed form does not apply (M not positive
   /// definite, a local at a bound, ν ≤ 0, no convergence).
   @inline(never)
@@ -399,6 +418,17 @@ extension Fitter {
     if !schur { return objective }
     // w₁ = 2, w₂ = 0: C_jj' = −2 X_j M⁻¹ X_j'ᵀ, ρ_j = 2 Y_j.
     let (Y, X) = fastClassDerivatives(b, g, s, c)
+    if fisherPass {
+      var v = A
+      for i in 0..<np {
+        v[2 * i] += beta[i] * g[2 * i + 1]
+        v[2 * i + 1] += beta[i] * g[2 * i]
+      }
+      var vDv = 0.0
+      for l in 0..<k { vDv += v[l] * v[l] * locSig2[start &+ l] }
+      fastFisherSchur(b, Y, 2, nu > 0 ? 2 / nu : 0, vDv, c)
+      return objective
+    }
     var W = InlineArray<12, Double>(repeating: 0)
     for j in 0..<nc {
       for i in 0..<np {
@@ -572,6 +602,12 @@ extension Fitter {
     let w1 = 2 * (1 - ratio)
     let w2 = 2 * ratio / nu
     let (Y, X) = fastClassDerivatives(b, g, s, c)
+    if fisherPass {
+      var vDv = 0.0
+      for l in 0..<k { vDv += v[l] * v[l] * sig2[l] }
+      fastFisherSchur(b, Y, w1, 2 / nu, vDv, c)
+      return objective
+    }
     // κ = w₂/(1 + w₂ vᵀK⁻¹v) with K⁻¹ = M⁻¹/2; W_j = M⁻¹X_j; ỹ_j = Y_j − w₁ X_jK⁻¹v.
     var vz = 0.0
     for l in 0..<k { vz += v[l] * z[l] }

@@ -207,6 +207,9 @@ public final class Fitter {
   let classRho: UnsafeMutablePointer<Double>
   /// Passes over the bins since creation (for benchmarks and tests).
   var profilePasses = 0
+  /// The pass builds S from the expected (Fisher) curvature of the fast-path bins (the first
+  /// Newton step of a fit); the gradient r is exact either way.
+  var fisherPass = false
   /// Per fit structure, fast bins: number of pairs of locals sharing a term. The bin's free
   /// locals are ordered pairs first (slots 2i, 2i+1), then the single ones.
   let binNPairs: UnsafeMutablePointer<Int32>
@@ -1397,6 +1400,11 @@ public final class Fitter {
     -> (converged: Bool, iterations: Int, decrement: Double)
   {
     let G = nGlobal
+    // The first step uses the expected curvature of the fast-path bins: far from the minimum
+    // the observed Poisson curvature n/ν² makes Newton overshoot in a normalisation (Fisher
+    // scoring is exact in one step for a pure normalisation); later steps are exact Newton.
+    fisherPass = exact && only < 0
+    defer { fisherPass = false }
     F = profile(schur: G > 0, exact: exact)
     if G == 0 { return (F.isFinite, 0, 0) }
     if !F.isFinite { return (false, 0, .infinity) }
@@ -1432,8 +1440,9 @@ public final class Fitter {
       // full step is the last: its pass profiles the locals without building S and r.
       let c = previous.isFinite && previous < 1 ? max(1, dec / (previous * previous)) : .infinity
       let predicted = c * dec * dec
-      let lastStep = exact && only < 0 && predicted < 1e-3 * options.tolerance
-      previous = dec
+      let lastStep = exact && only < 0 && predicted < 1e-3 * options.tolerance && !fisherPass
+      previous = fisherPass ? .nan : dec
+      fisherPass = false
       // Line search along the projection arc; each trial profiles the locals and builds
       // S and r at the trial point, so an accepted step needs no further pass.
       copy(x, to: xSave)
