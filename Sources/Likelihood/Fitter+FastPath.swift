@@ -293,6 +293,59 @@ extension Fitter {
     }
   }
 
+  /// All fast bins, group by group (one kernel per group): the sum of their objectives; with
+  /// `schur`, their shares of S and r.
+  func fastGroups(schur: Bool) -> Double {
+    var F = 0.0
+    for code in 0..<fastCodeCount {
+      let start = Int(fastGroupStart[code]), end = Int(fastGroupStart[code + 1])
+      if start == end { continue }
+      switch code {
+      case 0: F += fastLoop(start, end, schur, FastShape00.self, FastClasses1.self)
+      case 1: F += fastLoop(start, end, schur, FastShape00.self, FastClasses2.self)
+      case 2: F += fastLoop(start, end, schur, FastShape00.self, FastClasses3.self)
+      case 3: F += fastLoop(start, end, schur, FastShape01.self, FastClasses1.self)
+      case 4: F += fastLoop(start, end, schur, FastShape01.self, FastClasses2.self)
+      case 5: F += fastLoop(start, end, schur, FastShape01.self, FastClasses3.self)
+      case 6: F += fastLoop(start, end, schur, FastShape02.self, FastClasses1.self)
+      case 7: F += fastLoop(start, end, schur, FastShape02.self, FastClasses2.self)
+      case 8: F += fastLoop(start, end, schur, FastShape02.self, FastClasses3.self)
+      case 9: F += fastLoop(start, end, schur, FastShape03.self, FastClasses1.self)
+      case 10: F += fastLoop(start, end, schur, FastShape03.self, FastClasses2.self)
+      case 11: F += fastLoop(start, end, schur, FastShape03.self, FastClasses3.self)
+      case 12: F += fastLoop(start, end, schur, FastShape04.self, FastClasses1.self)
+      case 13: F += fastLoop(start, end, schur, FastShape04.self, FastClasses2.self)
+      case 14: F += fastLoop(start, end, schur, FastShape04.self, FastClasses3.self)
+      case 15: F += fastLoop(start, end, schur, FastShape10.self, FastClasses1.self)
+      case 16: F += fastLoop(start, end, schur, FastShape10.self, FastClasses2.self)
+      case 17: F += fastLoop(start, end, schur, FastShape10.self, FastClasses3.self)
+      case 18: F += fastLoop(start, end, schur, FastShape11.self, FastClasses1.self)
+      case 19: F += fastLoop(start, end, schur, FastShape11.self, FastClasses2.self)
+      case 20: F += fastLoop(start, end, schur, FastShape11.self, FastClasses3.self)
+      case 21: F += fastLoop(start, end, schur, FastShape12.self, FastClasses1.self)
+      case 22: F += fastLoop(start, end, schur, FastShape12.self, FastClasses2.self)
+      case 23: F += fastLoop(start, end, schur, FastShape12.self, FastClasses3.self)
+      case 24: F += fastLoop(start, end, schur, FastShape20.self, FastClasses1.self)
+      case 25: F += fastLoop(start, end, schur, FastShape20.self, FastClasses2.self)
+      case 26: F += fastLoop(start, end, schur, FastShape20.self, FastClasses3.self)
+      default: preconditionFailure("fast bin code \(code)")
+      }
+    }
+    return F
+  }
+
+  @inline(__always)
+  func fastLoop<Shape: FastShape, Classes: FastClasses>(
+    _ start: Int, _ end: Int, _ schur: Bool, _ s: Shape.Type, _ c: Classes.Type
+  ) -> Double {
+    var F = 0.0
+    for i in start..<end {
+      let b = Int(fastGroupBins[i])
+      F += n[b] == 0 ? fastBinEmpty(b, schur, s, c) : fastBinData(b, schur, s, c)
+    }
+    return F
+  }
+
   /// R, A_l and β_i of bin b from the class products P_j and the bin's coefficient table.
   @inline(__always)
   func fastCoefficients<Shape: FastShape, Classes: FastClasses>(_ b: Int, _: Shape.Type, _: Classes.Type)

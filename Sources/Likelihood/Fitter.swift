@@ -228,6 +228,13 @@ public final class Fitter {
   let fastCoefStride: Int
   /// Per fit structure, fast bins: 3 × shape index + classes − 1 (the kernel to call).
   let binFastCode: UnsafeMutablePointer<UInt8>
+  /// Per fit structure: fast bins grouped by code (`fastGroupStart[c] ..< fastGroupStart[c+1]`
+  /// in `fastGroupBins`), and the other bins.
+  let fastCodeCount = 27
+  let fastGroupStart: UnsafeMutablePointer<Int32>
+  let fastGroupBins: UnsafeMutablePointer<Int32>
+  let otherBins: UnsafeMutablePointer<Int32>
+  var otherCount = 0
   /// Auxiliary-data index of each free-local position (fast bins).
   let locAuxIndex: UnsafeMutablePointer<Int32>
   /// The fast bins' tables match the current structure; some term has a fixed per-bin factor.
@@ -485,6 +492,9 @@ public final class Fitter {
     fastCoefStride = 8 * max(maxJb, 1)
     binCoef = make(nMain * fastCoefStride, 0.0)
     binFastCode = make(nMain, UInt8(0))
+    fastGroupStart = make(28, Int32(0))
+    fastGroupBins = make(nMain, Int32(0))
+    otherBins = make(nMain, Int32(0))
     locAuxIndex = make(lParams.count, Int32(0))
     fastPartnerScratch = make(kk, Int32(-1))
     dA = make(max(mk * mg, 1), 0.0)
@@ -696,6 +706,24 @@ public final class Fitter {
       binKind[b] = classify(bin: b, k: k)
     }
     binFreeLocalStart[nMain] = Int32(pos)
+    // Fast bins grouped by kernel (counting sort on the code), the others in a list.
+    for c in 0...fastCodeCount { fastGroupStart[c] = 0 }
+    otherCount = 0
+    for b in 0..<nMain {
+      if binKind[b] == 5 {
+        fastGroupStart[Int(binFastCode[b]) + 1] += 1
+      } else {
+        otherBins[otherCount] = Int32(b)
+        otherCount += 1
+      }
+    }
+    for c in 0..<fastCodeCount { fastGroupStart[c + 1] += fastGroupStart[c] }
+    var fill = [Int32](UnsafeBufferPointer(start: fastGroupStart, count: fastCodeCount))
+    for b in 0..<nMain where binKind[b] == 5 {
+      let c = Int(binFastCode[b])
+      fastGroupBins[Int(fill[c])] = Int32(b)
+      fill[c] += 1
+    }
   }
 
   /// 0: no free locals; 1: Gaussian factors of disjoint terms (closed form); 2: one
@@ -796,23 +824,29 @@ public final class Fitter {
     for i in 0..<nGlobal { F += constraintValue(Int(gParam[i])) }
     let classSchur = schur && exact
     evaluateClasses(derivatives: classSchur)
-    if schur {
-      beginSchur(exact: exact)
-      if classSchur { beginClassSchur() }
-      for b in 0..<nMain {
-        switch binKind[b] {
-        case 5 where exact:
-          F += fastBin(b, schur: true)
-        case 1 where exact:
+    if classSchur {
+      beginSchur(exact: true)
+      beginClassSchur()
+      F += fastGroups(schur: true)
+      for i in 0..<otherCount {
+        let b = Int(otherBins[i])
+        if binKind[b] == 1 {
           F += fusedKind1(b)
-        default:
+        } else {
           F += solveBin(b)
-          schurBin(b, exact: exact)
+          schurBin(b, exact: true)
         }
       }
-      if classSchur { endClassSchur() }
+      endClassSchur()
+    } else if schur {
+      beginSchur(exact: exact)
+      for b in 0..<nMain {
+        F += solveBin(b)
+        schurBin(b, exact: exact)
+      }
     } else {
-      for b in 0..<nMain { F += solveBin(b) }
+      F += fastGroups(schur: false)
+      for i in 0..<otherCount { F += solveBin(Int(otherBins[i])) }
     }
     return F.isNaN ? .infinity : F
   }
