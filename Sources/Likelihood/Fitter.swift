@@ -1082,6 +1082,47 @@ public final class Fitter {
 
   // MARK: - Derivatives of one bin
 
+  /// Adds the derivatives of one term, prod · base, to `d1` (gradient over the m slots) and `d2`
+  /// (m × m Hessian) by the product rule: the multiplicative factors' values and first and second
+  /// derivatives are in `fv`, `f1`, `f2` (slots in `fsl`, −1 when not free), `prod` = Π fv; the
+  /// additive modifiers' derivatives of `base` are in `av1`, `av2` (slots in `asl`). Shared by
+  /// ``binDerivatives(_:_:)`` and the per-bin local/global split.
+  @inline(__always)
+  func accumulateTermDerivatives(base: Double, prod: Double, factors nf: Int, additive na: Int, m: Int,
+                                 into d1: UnsafeMutablePointer<Double>, _ d2: UnsafeMutablePointer<Double>) {
+    for i in 0..<nf where fsl[i] >= 0 {
+      let si = Int(fsl[i])
+      var pe = 1.0
+      for j in 0..<nf where j != i { pe *= fv[j] }
+      let gi = f1[i] * pe
+      d1[si] += base * gi
+      if f2[i] != 0 { d2[si * m + si] += base * f2[i] * pe }
+      var j = i + 1
+      while j < nf {
+        if fsl[j] >= 0 {
+          let sj = Int(fsl[j])
+          var pij = 1.0
+          for q in 0..<nf where q != i && q != j { pij *= fv[q] }
+          let v = base * f1[i] * f1[j] * pij
+          d2[si * m + sj] += v
+          d2[sj * m + si] += v
+        }
+        j += 1
+      }
+      for a in 0..<na {
+        let sa = Int(asl[a])
+        let v = gi * av1[a]
+        d2[si * m + sa] += v
+        d2[sa * m + si] += v
+      }
+    }
+    for a in 0..<na {
+      let sa = Int(asl[a])
+      d1[sa] += prod * av1[a]
+      d2[sa * m + sa] += prod * av2[a]
+    }
+  }
+
   /// ν_b and its first and second derivatives with respect to the m slot parameters
   /// (`slotOf[p]` ≥ 0), by the product rule over each term's factor occurrences and the sum
   /// over its additive ones (a parameter occurring twice is handled by the chain rule).
@@ -1126,37 +1167,7 @@ public final class Fitter {
         nf += 1
       }
       nu += prod * base
-      for i in 0..<nf where fsl[i] >= 0 {
-        let si = Int(fsl[i])
-        var pe = 1.0
-        for j in 0..<nf where j != i { pe *= fv[j] }
-        let gi = f1[i] * pe
-        dnu[si] += base * gi
-        if f2[i] != 0 { d2nu[si * m + si] += base * f2[i] * pe }
-        var j = i + 1
-        while j < nf {
-          if fsl[j] >= 0 {
-            let sj = Int(fsl[j])
-            var pij = 1.0
-            for q in 0..<nf where q != i && q != j { pij *= fv[q] }
-            let v = base * f1[i] * f1[j] * pij
-            d2nu[si * m + sj] += v
-            d2nu[sj * m + si] += v
-          }
-          j += 1
-        }
-        for a in 0..<na {
-          let sa = Int(asl[a])
-          let v = gi * av1[a]
-          d2nu[si * m + sa] += v
-          d2nu[sa * m + si] += v
-        }
-      }
-      for a in 0..<na {
-        let sa = Int(asl[a])
-        dnu[sa] += prod * av1[a]
-        d2nu[sa * m + sa] += prod * av2[a]
-      }
+      accumulateTermDerivatives(base: base, prod: prod, factors: nf, additive: na, m: m, into: dnu, d2nu)
     }
     return nu
   }
@@ -1344,37 +1355,7 @@ public final class Fitter {
       let d1 = li >= 0 ? dA + li * m : dnu
       let d2 = li >= 0 ? d2A + li * mm : d2nu
       if li >= 0 { coefA[li] += prod * base } else { R += prod * base }
-      for i in 0..<nf where fsl[i] >= 0 {
-        let si = Int(fsl[i])
-        var pe = 1.0
-        for j in 0..<nf where j != i { pe *= fv[j] }
-        let gi = f1[i] * pe
-        d1[si] += base * gi
-        if f2[i] != 0 { d2[si * m + si] += base * f2[i] * pe }
-        var j = i + 1
-        while j < nf {
-          if fsl[j] >= 0 {
-            let sj = Int(fsl[j])
-            var pij = 1.0
-            for q in 0..<nf where q != i && q != j { pij *= fv[q] }
-            let v = base * f1[i] * f1[j] * pij
-            d2[si * m + sj] += v
-            d2[sj * m + si] += v
-          }
-          j += 1
-        }
-        for a in 0..<na {
-          let sa = Int(asl[a])
-          let v = gi * av1[a]
-          d2[si * m + sa] += v
-          d2[sa * m + si] += v
-        }
-      }
-      for a in 0..<na {
-        let sa = Int(asl[a])
-        d1[sa] += prod * av1[a]
-        d2[sa * m + sa] += prod * av2[a]
-      }
+      accumulateTermDerivatives(base: base, prod: prod, factors: nf, additive: na, m: m, into: d1, d2)
     }
     // kind1Solve may fall back to newtonBin, which uses slotOf/slotParam for the locals: clear
     // the globals' slots first (slotParam is intact again only on the interior path) and do not
