@@ -81,13 +81,9 @@ public final class ProfileLikelihood {
     // Warm start from the unconditional fit: the nuisances are already near their profile.
     var start = f.parameters
     start[poiIndex] = mu
-    var c = conditionalFit(data, poi: mu, initial: start)
-    // The warm start can sit where the likelihood vanishes (e.g. a normalisation at 0 once µ is
-    // fixed): then start again from the model's initial values.
-    if !c.converged || !c.twiceNLL.isFinite {
-      let again = conditionalFit(data, poi: mu)
-      if again.twiceNLL.isFinite && (!c.twiceNLL.isFinite || again.twiceNLL <= c.twiceNLL) { c = again }
-    }
+    // A warm start where the likelihood vanishes (e.g. a normalisation at 0 once µ is fixed) is
+    // the fitter's to handle: it restarts from the initial values itself.
+    let c = conditionalFit(data, poi: mu, initial: start)
     let tLike = max(0, c.twiceNLL - f.twiceNLL)  // pyhf _tmu_like: clip(…, 0)
     let muHat = f.parameters[poiIndex]
     let value: Double
