@@ -4,11 +4,8 @@
 // Belle II invisible-Z' search (e+e- -> mu+mu- Z', Z' -> invisible).
 //
 // Modules follow the data flow of docs/DESIGN.md, one stage each:
-//   CGSL -> GSL -> Physics -> Detector -> Generator -> Likelihood -> Inference -> Studies -> zptoys
+//   CGSL -> GSL -> Physics -> Experiment -> Generator -> Likelihood -> Inference -> Studies -> zptoys
 import PackageDescription
-
-// Release builds use -O with whole-module optimisation (SwiftPM's default); bounds checks stay on.
-let optimised: [SwiftSetting] = []
 
 let package = Package(
   name: "ZPrimeToys",
@@ -16,7 +13,7 @@ let package = Package(
   products: [
     // MARK: - Public API
     .executable(name: "zptoys", targets: ["zptoys"]),
-    .library(name: "ZPrimeToys", targets: ["Physics", "Detector", "Generator", "Likelihood", "Inference", "Studies"]),
+    .library(name: "ZPrimeToys", targets: ["Physics", "Experiment", "Generator", "Likelihood", "Inference", "Studies"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -31,46 +28,47 @@ let package = Package(
       providers: [.apt(["libgsl-dev"])]
     ),
     // Swift types over GSL: random streams, distributions, integration; errors as Swift errors.
-    .target(name: "GSL", dependencies: ["CGSL"], swiftSettings: optimised),
+    .target(name: "GSL", dependencies: ["CGSL"]),
 
     // Small shared utilities: atomic file output, JSON conventions.
-    .target(name: "_Support", swiftSettings: optimised),
+    .target(name: "_Support"),
 
     // MARK: - Data flow stages
-    .target(name: "Physics", dependencies: ["GSL"], swiftSettings: optimised),
+    .target(name: "Physics", dependencies: ["GSL"]),
     .target(
-      name: "Detector",
-      dependencies: ["Physics", "_Support", .product(name: "Yams", package: "Yams")],
-      swiftSettings: optimised),
-    .target(name: "Generator", dependencies: ["Detector", "GSL", "Physics", "_Support"], swiftSettings: optimised),
-    .target(name: "Likelihood", dependencies: [], swiftSettings: optimised),
-    .target(name: "Inference", dependencies: ["Likelihood", "GSL", "_Support"], swiftSettings: optimised),
+      name: "Experiment",
+      dependencies: ["Physics", "_Support", .product(name: "Yams", package: "Yams")]),
+    .target(name: "Generator", dependencies: ["Experiment", "GSL", "Physics", "_Support"]),
+    .target(name: "Likelihood", dependencies: []),
+    .target(name: "Inference", dependencies: ["Likelihood", "GSL", "_Support"]),
     .target(
       name: "Studies",
-      dependencies: ["Detector", "Generator", "Likelihood", "Inference", "GSL", "_Support"],
-      swiftSettings: optimised),
+      dependencies: ["Experiment", "Generator", "Likelihood", "Inference", "GSL", "_Support"]),
     // Plots (SVG, PNG by rsvg-convert when installed) and the HTML report, from result files.
-    .target(name: "Plotting", dependencies: ["_Support"], swiftSettings: optimised),
+    .target(name: "Plotting", dependencies: ["_Support"]),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "zptoys",
       dependencies: [
-        "Physics", "Detector", "Generator", "Likelihood", "Inference", "Studies", "Plotting", "_Support",
+        "Physics", "Experiment", "Generator", "Likelihood", "Inference", "Studies", "Plotting", "_Support", "_TestSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-      ],
-      swiftSettings: optimised),
+      ]),
 
     // MARK: - Unit test bundles
+    // Fixtures shared by the tests, the benchmarks and Validation/: the reference window (a
+    // search window's size and structure, no configuration needed) and fit timings on it.
+    .target(name: "_TestSupport", dependencies: ["Likelihood"]),
+
     .testTarget(name: "GSLTests", dependencies: ["GSL"]),
     .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
-    .testTarget(name: "DetectorTests", dependencies: ["Detector"]),
+    .testTarget(name: "ExperimentTests", dependencies: ["Experiment"]),
     .testTarget(name: "GeneratorTests", dependencies: ["Generator"]),
-    .testTarget(name: "LikelihoodTests", dependencies: ["Likelihood"]),
-    .testTarget(name: "InferenceTests", dependencies: ["Inference", "Likelihood"]),
-    .testTarget(name: "StudiesTests", dependencies: ["Studies", "Inference", "Detector", "Generator"]),
-    .testTarget(name: "CLITests", dependencies: []),
+    .testTarget(name: "LikelihoodTests", dependencies: ["Likelihood", "_TestSupport"]),
+    .testTarget(name: "InferenceTests", dependencies: ["Inference", "Likelihood", "_TestSupport"]),
+    .testTarget(name: "StudiesTests", dependencies: ["Studies", "Inference", "Experiment", "Generator"]),
+    .testTarget(name: "CLITests", dependencies: [], exclude: ["Corpus"]),
     .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
   ],
-  swiftLanguageModes: [.v5]
+  swiftLanguageModes: [.v6]
 )

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Regenerates Sources/Detector/EmbeddedConfiguration.swift from toys/belle2-2019-2020.yaml."""
+"""Regenerates Sources/Experiment/EmbeddedConfiguration.swift from toys/belle2-2019-2020.yaml."""
 import pathlib
 root = pathlib.Path(__file__).resolve().parent.parent
 y = (root / "toys/belle2-2019-2020.yaml").read_text()
 assert '"""#' not in y
-(root / "Sources/Detector/EmbeddedConfiguration.swift").write_text(
+(root / "Sources/Experiment/EmbeddedConfiguration.swift").write_text(
     "// Generated from toys/belle2-2019-2020.yaml by `make embed-config`; a test keeps them identical.\n"
     "// Edit the YAML file, then run `make embed-config`.\n"
     "enum EmbeddedConfiguration {\n  static let belle2_2019_2020 = #\"\"\"\n" + y + "\n\"\"\"#\n}\n")
-print("wrote Sources/Detector/EmbeddedConfiguration.swift")
+print("wrote Sources/Experiment/EmbeddedConfiguration.swift")

@@ -28,7 +28,7 @@ for f in "$Y"/CYaml/src/*.c; do
 done
 swiftc "${flags[@]}" -module-name Yams -D SWIFT_PACKAGE -emit-module -emit-module-path "$out/Yams.swiftmodule" -emit-object -wmo \
   -I "$Y/CYaml/include" -Xcc -DYAML_DECLARE_STATIC "$Y"/Yams/*.swift -o "$out/yams.o"
-swiftc "${flags[@]}" -module-name FuzzYAML -I "$out" -I "$Y/CYaml/include" -Xcc -DYAML_DECLARE_STATIC Sources/Detector/*.swift \
+swiftc "${flags[@]}" -module-name FuzzYAML -I "$out" -I "$Y/CYaml/include" -Xcc -DYAML_DECLARE_STATIC Sources/Experiment/*.swift \
   Tests/Fuzz/ConfigYAML.swift "$out/yams.o" "$out"/cyaml/*.o -o "$out/config-yaml" 2>&1 | grep -v "Cannot export" || true
 
 status=0

@@ -28,4 +28,9 @@ typedef struct {
   int mti;
 } zpt_mt19937_state;
 
+/* GSL's generator and solver types are global C pointers, which Swift 6 sees as shared mutable
+   state; these accessors return them by value (they are never written after load). */
+static inline const gsl_rng_type *zpt_rng_mt19937(void) { return gsl_rng_mt19937; }
+static inline const gsl_root_fsolver_type *zpt_root_fsolver_brent(void) { return gsl_root_fsolver_brent; }
+
 #endif

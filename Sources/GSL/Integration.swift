@@ -166,7 +166,7 @@ public enum RootFinding {
     guard (fa < 0) != (fb < 0) else {
       throw GSLError(status: Int32(GSL_EINVAL), context: "Brent root: f(\(bracket.lowerBound)) = \(fa) and f(\(bracket.upperBound)) = \(fb) have the same sign")
     }
-    guard let solver = gsl_root_fsolver_alloc(gsl_root_fsolver_brent) else {
+    guard let solver = gsl_root_fsolver_alloc(zpt_root_fsolver_brent()) else {
       throw GSLError(status: Int32(GSL_ENOMEM), context: "gsl_root_fsolver_alloc")
     }
     defer { gsl_root_fsolver_free(solver) }

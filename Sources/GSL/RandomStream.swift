@@ -20,7 +20,7 @@ public final class RandomStream {
 
   public init(key: UInt64) {
     GSLRuntime.install()
-    guard let r = gsl_rng_alloc(gsl_rng_mt19937) else {
+    guard let r = gsl_rng_alloc(zpt_rng_mt19937()) else {
       // Allocation of ~5 kB failed: the process is out of memory; nothing sensible remains.
       fatalError("gsl_rng_alloc failed: out of memory")
     }

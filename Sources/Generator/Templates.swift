@@ -1,4 +1,4 @@
-import Detector
+import Experiment
 import Foundation
 import GSL
 import _Support

@@ -1,4 +1,4 @@
-import Detector
+import Experiment
 import Foundation
 import GSL
 import Generator
@@ -165,7 +165,7 @@ public struct BrazilOutput: StudyOutput {
 public enum StudyDriver {
   public static func run<S: StudyOutput, State>(
     _ type: S.Type, identity: StudyIdentity, shard: Shard, output: String?, threads: Int, resume: Bool,
-    progress: ProgressReporter?, makeState: () throws -> State, task: (Int, inout State) throws -> S.TaskResult
+    progress: ProgressReporter?, makeState: @Sendable () throws -> State, task: @Sendable (Int, inout State) throws -> S.TaskResult
   ) throws -> S {
     let started = Date()
     // Resuming a run that already finished: its result file is the answer.

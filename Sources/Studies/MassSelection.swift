@@ -1,4 +1,4 @@
-import Detector
+import Experiment
 import Foundation
 
 /// Which hypotheses a study runs over (`--masses`): `all`, hypothesis indices (`100-105`,

@@ -55,7 +55,7 @@ public enum StudyFiles {
     gethostname(&host, 255)
     let f = ISO8601DateFormatter()
     return RunInfo(tool: "zptoys \(ToolInfo.version)", started: f.string(from: started), seconds: Date().timeIntervalSince(started),
-                   threads: threads, host: String(cString: host), resumedTasks: resumed)
+                   threads: threads, host: String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), resumedTasks: resumed)
   }
 
   /// Writes a study's file atomically (JSON, sorted keys).
@@ -140,7 +140,3 @@ public enum StudyFiles {
   }
 }
 
-/// The tool's version, recorded in every result file.
-public enum ToolInfo {
-  public static let version = "0.1.0"
-}

@@ -125,11 +125,11 @@ public final class StudyRunner<Result: Codable & Sendable> {
   }
 
   /// Runs the shard's tasks not yet done; returns every result of the shard, by task.
-  public func run<State>(resume: Bool, progress: ProgressReporter?, makeState: () throws -> State,
-                         _ body: (Int, inout State) throws -> Result) throws -> [Int: Result] {
-    var results = try loadCheckpoint(resume: resume)
-    resumed = results.count
-    let todo = ownTasks.filter { results[$0] == nil }
+  public func run<State>(resume: Bool, progress: ProgressReporter?, makeState: @Sendable () throws -> State,
+                         _ body: @Sendable (Int, inout State) throws -> Result) throws -> [Int: Result] {
+    let done = try loadCheckpoint(resume: resume)
+    resumed = done.count
+    let todo = ownTasks.filter { done[$0] == nil }
     var handle: FileHandle? = nil
     if let path = partialPath {
       if !FileManager.default.fileExists(atPath: path) || resumed == 0 {
@@ -139,20 +139,41 @@ public final class StudyRunner<Result: Codable & Sendable> {
         }
       }
       handle = FileHandle(forWritingAtPath: path)
-      guard handle != nil else { throw StudyError("cannot open the checkpoint \(path) for writing") }
-      handle!.seekToEndOfFile()
+      guard let h = handle else { throw StudyError("cannot open the checkpoint \(path) for writing") }
+      h.seekToEndOfFile()
       // Make sure the next line starts on its own (the file may end in a line cut by a kill).
-      handle!.write(Data("\n".utf8))
+      h.write(Data("\n".utf8))
     }
     defer { try? handle?.close() }
     progress?.start(total: ownTasks.count, alreadyDone: resumed)
-    let lock = NSLock()
-    let encoder = JSONEncoder()
-    var writeError: Error?
+    let sink = CheckpointSink(results: done, handle: handle, progress: progress)
     _ = try Parallel.map(count: todo.count, threads: threads, makeState: makeState) { j, state -> Bool in
       let t = todo[j]
       let r = try body(t, &state)
-      let line = try encoder.encode(Line(task: t, result: r)) + Data("\n".utf8)
+      let line = try JSONEncoder().encode(Line(task: t, result: r)) + Data("\n".utf8)
+      sink.record(task: t, result: r, line: line)
+      return true
+    }
+    progress?.finish()
+    return try sink.finish()
+  }
+
+  /// Where finished tasks go, from any worker: the results so far and the checkpoint file, under
+  /// one lock (one line per task, synced, so a kill loses at most the tasks in flight).
+  private final class CheckpointSink: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Int: Result]
+    private let handle: FileHandle?
+    private let progress: ProgressReporter?
+    private var writeError: (any Error)?
+
+    init(results: [Int: Result], handle: FileHandle?, progress: ProgressReporter?) {
+      self.results = results
+      self.handle = handle
+      self.progress = progress
+    }
+
+    func record(task t: Int, result r: Result, line: Data) {
       lock.lock()
       defer { lock.unlock() }
       results[t] = r
@@ -165,11 +186,12 @@ public final class StudyRunner<Result: Codable & Sendable> {
         }
       }
       progress?.advance()
-      return true
     }
-    progress?.finish()
-    if let e = writeError { throw StudyError("writing the checkpoint failed: \(e)") }
-    return results
+
+    func finish() throws -> [Int: Result] {
+      if let e = writeError { throw StudyError("writing the checkpoint failed: \(e)") }
+      return results
+    }
   }
 
   /// Removes the checkpoint once the final result is safely written.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Detector
+import Experiment
 import Foundation
 import GSL
 import Generator
@@ -86,7 +86,7 @@ struct BenchCommand: ParsableCommand {
       }
     }
     if !common.json {
-      print("zptoys \(ToolVersion.string) benchmarks on \(ProcessInfo.processInfo.activeProcessorCount) cores")
+      print("zptoys \(ToolInfo.version) benchmarks on \(ProcessInfo.processInfo.activeProcessorCount) cores")
     }
     if wants("generator") { try GeneratorBench.run(detector: detector, repetitions: repetitions, report: report) }
     if wants("fit") { try FitBench.run(repetitions: repetitions, report: report) }
@@ -95,7 +95,7 @@ struct BenchCommand: ParsableCommand {
     if wants("studies") { try StudiesBench.run(config: config, repetitions: repetitions, threads: common.threadCount, report: report) }
     if common.json {
       struct Out: Encodable { let tool: String; let cores: Int; let figures: [BenchFigure] }
-      print(try JSONOutput.string(Out(tool: "zptoys \(ToolVersion.string)", cores: ProcessInfo.processInfo.activeProcessorCount, figures: figures)))
+      print(try JSONOutput.string(Out(tool: "zptoys \(ToolInfo.version)", cores: ProcessInfo.processInfo.activeProcessorCount, figures: figures)))
     }
   }
 }

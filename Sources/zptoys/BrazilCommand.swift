@@ -1,5 +1,5 @@
 import ArgumentParser
-import Detector
+import Experiment
 import Foundation
 import Generator
 import Inference

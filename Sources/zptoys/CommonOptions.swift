@@ -1,5 +1,5 @@
 import ArgumentParser
-import Detector
+import Experiment
 import Foundation
 
 /// Options every command takes (DESIGN.md, "Command-line contract").

@@ -1,5 +1,6 @@
 import Foundation
 import Likelihood
+import _TestSupport
 
 /// Fit timings on the reference window (100 bins, 202 parameters; `Likelihood.FitBenchmark`):
 /// free fits, conditional fits at µ = 1 from the initial values and warm-started from the free

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Likelihood
 import _Support
+import _TestSupport
 
 /// `zptoys fit W.json [--fix NAME=VALUE ...]`: maximum-likelihood fit of a pyhf workspace.
 struct FitCommand: ParsableCommand {

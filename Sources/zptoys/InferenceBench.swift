@@ -1,6 +1,7 @@
 import Foundation
 import Inference
 import Likelihood
+import _TestSupport
 
 /// Inference timings on the reference window (100 bins, 202 parameters; issue 4):
 /// - the asymptotic 90% CL CLs upper limit with its expected band (calculator included: the

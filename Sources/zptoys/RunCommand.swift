@@ -1,5 +1,5 @@
 import ArgumentParser
-import Detector
+import Experiment
 import Foundation
 import Generator
 import Inference
@@ -192,7 +192,7 @@ struct RunCommand: ParsableCommand {
       configuration: config.name, seed: seed, hypotheses: analysis.grid.count, brazilToysPerHypothesis: bToys, leeToys: lToys,
       coverageToys: cToys, limitsAtSelectedMasses: selected, smallestMedianExpectedLimitFb: best.expectedAsymptotic.median,
       smallestMedianExpectedLimitMassGeV: best.mass, paperExcess: leePaper.observed, pseudoDataLargestExcess: leeData,
-      pseudoDataLargestExcessMassGeV: scan.largest?.mass, coverage: coverageLines, seconds: times, tool: "zptoys \(ToolVersion.string)")
+      pseudoDataLargestExcessMassGeV: scan.largest?.mass, coverage: coverageLines, seconds: times, tool: "zptoys \(ToolInfo.version)")
     try AtomicFile.write(try JSONOutput.string(summary) + "\n", to: path("summary.json"))
 
     // Plots (SVG, PNG when rsvg-convert is installed) and report.html: Sources/zptoys/ReportCommand.swift.
@@ -208,7 +208,7 @@ struct RunCommand: ParsableCommand {
 
   func printSummary(_ s: Summary, brazil: BrazilOutput) {
     print("")
-    print("ZPrimeToys \(ToolVersion.string) — \(s.configuration), seed \(s.seed), \(s.hypotheses) mass hypotheses; results in \(outDir)/")
+    print("ZPrimeToys \(ToolInfo.version) — \(s.configuration), seed \(s.seed), \(s.hypotheses) mass hypotheses; results in \(outDir)/")
     print("")
     print("90% CL upper limits on σ(e+e− → µ+µ−Z′) × B(Z′ → invisible) [fb] (CLs; observed = background-only pseudo-data)")
     print("  M [GeV]   observed   median expected (asymptotic)   median expected (\(s.brazilToysPerHypothesis) toys/hypothesis)")

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Detector
+import Experiment
 import Foundation
 import GSL
 import Generator
@@ -109,7 +109,7 @@ struct TemplatesCommand: ParsableCommand {
   }
 
   struct Output: Encodable {
-    let tool = "zptoys \(ToolVersion.string)"
+    let tool = "zptoys \(ToolInfo.version)"
     let configuration: String
     let hypothesis: MassHypothesis
     let width_fraction: Double

@@ -1,4 +1,5 @@
 import ArgumentParser
+import _Support
 
 /// The root command only configures the command tree (one file per subcommand).
 @main
@@ -12,34 +13,19 @@ struct ZPToys: ParsableCommand {
       reproducible randomness and --json for machine-readable output on stdout. Errors go \
       to stderr with a non-zero exit status.
       """,
-    version: ToolVersion.string,
-    subcommands: ZPToys.commands
+    version: ToolInfo.version,
+    groupedSubcommands: [
+      CommandGroup(name: "Model", subcommands: [
+        ConfigCommand.self, GridCommand.self, GenerateCommand.self, TemplatesCommand.self, WorkspaceCommand.self,
+      ]),
+      CommandGroup(name: "Statistics", subcommands: [FitCommand.self, HypotestCommand.self, LimitCommand.self]),
+      CommandGroup(name: "Studies", subcommands: [
+        ScanCommand.self, BrazilCommand.self, LeeCommand.self, CoverageCommand.self, MergeCommand.self, RunCommand.self,
+      ]),
+      CommandGroup(name: "Physics", subcommands: [XsecCommand.self, CouplingsCommand.self]),
+      CommandGroup(name: "Output", subcommands: [PlotCommand.self, ReportCommand.self]),
+      CommandGroup(name: "Tools", subcommands: [BenchCommand.self]),
+    ]
   )
-
-  /// The command tree, in the order of the data flow.
-  static let commands: [ParsableCommand.Type] = [
-    ConfigCommand.self,
-    GridCommand.self,
-    GenerateCommand.self,
-    TemplatesCommand.self,
-    WorkspaceCommand.self,
-    XsecCommand.self,
-    CouplingsCommand.self,
-    BenchCommand.self,
-    FitCommand.self,
-    HypotestCommand.self,
-    LimitCommand.self,
-    ScanCommand.self,
-    BrazilCommand.self,
-    LeeCommand.self,
-    CoverageCommand.self,
-    MergeCommand.self,
-    PlotCommand.self,
-    ReportCommand.self,
-    RunCommand.self,
-  ]
 }
 
-enum ToolVersion {
-  static let string = "0.1.0"
-}

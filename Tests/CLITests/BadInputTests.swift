@@ -53,7 +53,7 @@ struct BadInputTests {
     // Sparse files: no disk is used, but their size is over the readers' limits.
     let yaml = dir + "/huge.yaml", csv = dir + "/huge.csv"
     for (p, size) in [(yaml, 17 << 20), (csv, (1 << 30) + 1)] {
-      FileManager.default.createFile(atPath: p, contents: nil)
+      _ = FileManager.default.createFile(atPath: p, contents: nil)
       let h = try FileHandle(forWritingTo: URL(fileURLWithPath: p))
       try h.truncate(atOffset: UInt64(size))
       try h.close()

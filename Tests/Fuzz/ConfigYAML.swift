@@ -1,6 +1,6 @@
 // libFuzzer target (make fuzz): experiment configuration YAML → ExperimentConfig → mass grid.
 // Any input must give a configuration or a thrown ConfigError, never a crash. Compiled together
-// with Sources/Detector (and Yams).
+// with Sources/Experiment (and Yams).
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")

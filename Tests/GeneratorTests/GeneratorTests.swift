@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Detector
+import Experiment
 import GSL
 @testable import Generator
 

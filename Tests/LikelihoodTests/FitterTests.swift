@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Likelihood
+import _TestSupport
 
 @Suite("Maximum-likelihood fits")
 struct FitterTests {

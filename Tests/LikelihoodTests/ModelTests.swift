@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Likelihood
+import _TestSupport
 
 @Suite("HistFactory model (pyhf conventions)")
 struct ModelTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Likelihood
+import _TestSupport
 
 @Suite("pyhf JSON workspaces: reading, writing, errors with JSON paths")
 struct WorkspaceJSONTests {

@@ -85,7 +85,7 @@ struct ReportTests {
     // The DOM goes to a file, not a pipe: a helper process that outlives a killed browser cannot
     // then block the read. Chromium must not hang the suite: 90 s at most.
     let domPath = dir + "/dom.html"
-    FileManager.default.createFile(atPath: domPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: domPath, contents: nil)
     let out = try #require(FileHandle(forWritingAtPath: domPath))
     p.standardOutput = out
     p.standardError = FileHandle.nullDevice

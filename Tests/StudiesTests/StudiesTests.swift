@@ -1,6 +1,7 @@
 import Foundation
+import Synchronization
 import Testing
-import Detector
+import Experiment
 import Generator
 import Inference
 @testable import Studies
@@ -88,14 +89,13 @@ struct ShardingTests {
     text += String(decoding: try enc.encode(Line(task: 3, result: whole.masses[3])), as: UTF8.self) + "\n"
     text += String(String(decoding: try enc.encode(Line(task: 1, result: whole.masses[1])), as: UTF8.self).prefix(40))
     try text.write(toFile: out + ".partial", atomically: true, encoding: .utf8)
-    var ran: [Int] = []
-    let lock = NSLock()
+    let ran = Mutex<[Int]>([])
     let resumed = try StudyDriver.run(BrazilOutput.self, identity: identity, shard: .whole, output: out, threads: 2, resume: true,
                                       progress: nil, makeState: { () }) { t, _ in
-      lock.lock(); ran.append(t); lock.unlock()
+      ran.withLock { $0.append(t) }
       return try b.run(task: t, seed: 3, threads: 1)
     }
-    #expect(ran.sorted() == [1, 2, 4])
+    #expect(ran.withLock { $0.sorted() } == [1, 2, 4])
     #expect(resumed.masses == whole.masses)
     #expect(resumed.header.run.resumedTasks == 2)
     #expect(FileManager.default.fileExists(atPath: out))

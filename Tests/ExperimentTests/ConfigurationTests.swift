@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Detector
+@testable import Experiment
 
 /// The repository root, from this file's path.
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,4 +1,5 @@
 import Foundation
+import Likelihood
 
 /// The reference search window used by tests, validation and benchmarks: the size and
 /// structure of one window of the Belle II invisible-Z′ search (DESIGN.md), 202 parameters.

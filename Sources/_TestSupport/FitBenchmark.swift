@@ -1,4 +1,5 @@
 import Foundation
+import Likelihood
 
 /// Timing of fits of the ``ReferenceWindow`` (100 bins, 202 parameters) or of any workspace,
 /// for `zptoys bench`.

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Detector
+@testable import Experiment
 
 @Suite("Mass grid and windows")
 struct MassGridTests {
