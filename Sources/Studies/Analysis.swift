@@ -12,7 +12,7 @@ public struct Analysis: Sendable {
   public let settings: TemplateSettings
   public let backgrounds: BackgroundSpectrum
 
-  public init(config: ExperimentConfig, settings: TemplateSettings, userSources: [ProcessKind: UserSource] = [:]) throws {
+  public init(config: ExperimentConfig, settings: TemplateSettings, userSources: [String: UserSource] = [:]) throws {
     detector = DetectorModel(config: config)
     self.settings = settings
     backgrounds = try BackgroundSpectrum(detector: detector, settings: settings, userSources: userSources)

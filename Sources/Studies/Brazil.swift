@@ -187,3 +187,8 @@ public enum StudyDriver {
     return out
   }
 }
+
+extension StreamKey.Study {
+  /// Background-only pseudo-experiments of the Brazil bands (one stream per hypothesis and toy).
+  public static let brazil: StreamKey.Study = 5
+}

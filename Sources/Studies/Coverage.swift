@@ -195,3 +195,8 @@ public struct CoverageOutput: StudyOutput {
     try c.encode(points, forKey: .points)
   }
 }
+
+extension StreamKey.Study {
+  /// Coverage pseudo-experiments (one stream per hypothesis, signal and toy).
+  public static let coverage: StreamKey.Study = 7
+}

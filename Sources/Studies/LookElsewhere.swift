@@ -301,3 +301,8 @@ public struct LookElsewhereOutput: StudyOutput {
     try c.encode(observed?.grossVitells, forKey: .grossVitells)
   }
 }
+
+extension StreamKey.Study {
+  /// The look-elsewhere toy scans: one full-spectrum pseudo-data set per toy.
+  public static let lee: StreamKey.Study = 6
+}

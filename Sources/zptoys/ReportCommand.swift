@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import Generator
 import Plotting
 import _Support
 
@@ -95,26 +96,25 @@ struct ReportCommand: ParsableCommand {
 
   static func drawEvents(common: CommonOptions) throws -> Report.EventInputs {
     let config = try common.loadConfiguration()
+    let detector = DetectorModel(config: config)
     let lumi = config.luminosity.integrated
-    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("zptoys-report-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-    try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: tmp) }
-    var args = ["--seed", "\(common.seed)"]
-    if let c = common.config { args += ["--config", c] }
-    func generate(_ extra: [String], _ name: String) throws -> EventTable {
-      let out = (tmp as NSString).appendingPathComponent(name)
-      let cmd = try GenerateCommand.parse(extra + args + ["--out", out])
-      try cmd.run()
-      guard case .events(let t) = try ResultFile.load(path: out) else { throw PlotError("\(out): not an event CSV") }
-      return t
+    func table(_ process: EventSample.Process, _ size: EventSample.Size) throws -> EventTable {
+      var m2: [Double] = [], theta: [Double] = [], names: [String] = []
+      try EventSample(detector: detector, process: process).generate(size, seed: common.seed) { name, e in
+        m2.append(e.m2)
+        theta.append(e.thetaCM)
+        names.append(name)
+      }
+      return EventTable(m2: m2, thetaCM: theta, process: names)
     }
     var e = Report.EventInputs()
-    e.data = try generate(["--process", "background", "--lumi", "\(lumi)"], "data.csv")
-    e.simulation = try generate(["--process", "background", "--lumi", "\(3 * lumi)"], "simulation.csv")
+    e.data = try table(.allBackgrounds, .luminosity(lumi))
+    e.simulation = try table(.allBackgrounds, .luminosity(3 * lumi))
     e.simulationScale = 1.0 / 3
-    e.map = try generate(["--process", "mumu", "--events", "100000"], "mumu.csv")
+    let first = config.backgrounds[0]
+    e.map = try table(.background(first.name), .events(100_000))
     e.dataLabel = "Pseudo-data"
-    e.provenance = "Events from the configuration's generator: pseudo-data = `zptoys generate --process background --lumi \(ExperimentLabel.trim(lumi)) --seed \(common.seed)`, stack from 3× that luminosity (weight ⅓), map from 100,000 µµ(γ) events; not kept."
+    e.provenance = "Events from the configuration's generator: pseudo-data = `zptoys generate --process background --lumi \(ExperimentLabel.trim(lumi)) --seed \(common.seed)`, stack from 3× that luminosity (weight ⅓), map from 100,000 \(first.name) events."
     return e
   }
 

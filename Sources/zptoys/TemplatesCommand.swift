@@ -31,13 +31,15 @@ struct TemplateOptions: ParsableArguments {
     _ = try parsedInputs()
   }
 
-  func parsedInputs() throws -> [(ProcessKind, String)] {
+  /// PROCESS=FILE pairs (the process names are checked against the configuration when the
+  /// templates are built).
+  func parsedInputs() throws -> [(String, String)] {
     try inputs.map { spec in
       let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
-      guard parts.count == 2, let p = ProcessKind(rawValue: parts[0]), p != .signal else {
-        throw ValidationError("--input takes PROCESS=FILE with PROCESS one of \(ProcessKind.backgrounds.map(\.rawValue).joined(separator: ", ")), got \"\(spec)\"")
+      guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0] != "signal" else {
+        throw ValidationError("--input takes PROCESS=FILE with PROCESS a background process of the configuration, got \"\(spec)\"")
       }
-      return (p, parts[1])
+      return (parts[0], parts[1])
     }
   }
 
@@ -45,9 +47,12 @@ struct TemplateOptions: ParsableArguments {
     TemplateSettings(seed: mcSeed, backgroundEvents: mcBackgroundEvents, signalEvents: mcSignalEvents, threads: threads)
   }
 
-  func userSources() throws -> [ProcessKind: UserSource] {
-    var out: [ProcessKind: UserSource] = [:]
-    for (p, f) in try parsedInputs() { out[p] = try UserSource(path: f) }
+  func userSources() throws -> [String: UserSource] {
+    var out: [String: UserSource] = [:]
+    for (p, f) in try parsedInputs() {
+      guard out[p] == nil else { throw ValidationError("--input \(p)=…: given twice") }
+      out[p] = try UserSource(path: f)
+    }
     return out
   }
 }
@@ -130,7 +135,7 @@ struct TemplatesCommand: ParsableCommand {
     let signal = try SignalTemplate(detector: detector, window: window, widthFraction: widthFraction, settings: settings)
     let bkg = try BackgroundSpectrum(detector: detector, settings: settings, userSources: try mc.userSources())
     var backgrounds: [String: Histogram2D] = [:]
-    for p in ProcessKind.backgrounds { backgrounds[p.rawValue] = bkg.window(window, process: p) }
+    for p in bkg.processes { backgrounds[p] = bkg.window(window, process: p) }
     let output = Output(configuration: config.name, hypothesis: h, width_fraction: widthFraction, mc_seed: settings.seed,
                         signal_acceptance: signal.acceptance, signal_efficiency: signal.efficiency,
                         signal_events_per_fb: signal.eventsPerFb, signal_per_fb: signal.perFb, backgrounds: backgrounds)
