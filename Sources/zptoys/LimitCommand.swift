@@ -81,7 +81,7 @@ struct LimitCommand: ParsableCommand {
     }
     let t0 = Date()
     let rule = limits.limitRule
-    let stat = inference.statistic(default: rule == .fc ? .ttilde : .qtilde)
+    let stat = inference.statistic(default: rule.defaultTestStatistic)
     let result: LimitResult
     var band: ToyLimitBand? = nil
     do {
