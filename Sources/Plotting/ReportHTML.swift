@@ -109,6 +109,8 @@ extension Report {
     func walk(_ v: Any, _ prefix: String) -> [String] {
       if let d = v as? [String: Any] { return d.keys.sorted().flatMap { walk(d[$0]!, prefix.isEmpty ? $0 : "\(prefix).\($0)") } }
       if let a = v as? [Any] { return ["\(prefix)=" + a.map { "\($0)" }.joined(separator: ",")] }
+      // JSON's true and false come back as NSNumbers of type "c" (char).
+      if let n = v as? NSNumber, String(cString: n.objCType) == "c" { return ["\(prefix)=\(n.boolValue)"] }
       return ["\(prefix)=\(v is NSNull ? "null" : "\(v)")"]
     }
     return walk(obj, "")

@@ -1,9 +1,9 @@
 import ArgumentParser
 import Experiment
 import Foundation
-import Generator
 import Plotting
 import Results
+import Studies
 import _Support
 
 struct ReportCommand: ParsableCommand {
@@ -91,39 +91,22 @@ struct ReportCommand: ParsableCommand {
     return e
   }
 
-  /// Events drawn with the configuration: background at the configured luminosity (pseudo-data),
-  /// at three times it (the stack, weighted by ⅓), and 100,000 events of the first background
-  /// for the map. A failure costs the report these two plots, not the run: it is reported on
-  /// stderr and no events are returned.
+  /// The report's generated events (``ReportEvents``). A failure costs the report these two
+  /// plots, not the run: it is reported on stderr and no events are returned.
   static func generatedEvents(config: ExperimentConfig, seed: UInt64) -> Report.EventInputs {
+    var e = eventLabels(config)
     do {
-      return try drawEvents(config: config, seed: seed)
+      let r = try ReportEvents(config: config, seed: seed)
+      func table(_ c: ReportEvents.Columns) -> EventTable { EventTable(m2: c.m2, thetaCM: c.thetaCM, process: c.process) }
+      e.data = table(r.data)
+      e.simulation = table(r.simulation)
+      e.simulationScale = r.simulationScale
+      e.map = table(r.map)
+      e.dataLabel = "Pseudo-data"
+      e.provenance = r.provenance
     } catch {
       FileHandle.standardError.write(Data("warning: no events for the spectrum and the map: \(error)\n".utf8))
-      return eventLabels(config)
     }
-  }
-
-  static func drawEvents(config: ExperimentConfig, seed: UInt64) throws -> Report.EventInputs {
-    let detector = DetectorModel(config: config)
-    let lumi = config.luminosity.integrated
-    func table(_ process: EventSample.Process, _ size: EventSample.Size) throws -> EventTable {
-      var m2: [Double] = [], theta: [Double] = [], names: [String] = []
-      try EventSample(detector: detector, process: process).generate(size, seed: seed) { name, e in
-        m2.append(e.m2)
-        theta.append(e.thetaCM)
-        names.append(name)
-      }
-      return EventTable(m2: m2, thetaCM: theta, process: names)
-    }
-    var e = eventLabels(config)
-    e.data = try table(.allBackgrounds, .luminosity(lumi))
-    e.simulation = try table(.allBackgrounds, .luminosity(3 * lumi))
-    e.simulationScale = 1.0 / 3
-    let first = config.backgrounds[0]
-    e.map = try table(.background(first.name), .events(100_000))
-    e.dataLabel = "Pseudo-data"
-    e.provenance = "Events from the configuration's generator: pseudo-data = `zptoys generate --process background --lumi \(ExperimentLabel.trim(lumi)) --seed \(seed)`, stack from 3× that luminosity (weight ⅓), map from 100,000 \(first.name) events; not kept."
     return e
   }
 
