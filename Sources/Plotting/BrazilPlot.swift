@@ -54,7 +54,7 @@ public enum BrazilPlot {
       p.legend.append(LegendEntry("\(obs ? "Observed" : "Expected"), Γ_{Z′} = \(ExperimentLabel.trim(f)) M_{Z′}", .line(Style.cycle[0], width: 2, dash: obs ? nil : "3 3")))
     }
     let limit = settings.limit
-    p.notes.append("\(limit.clText) \(limit.rule.isInterval ? "intervals" : "upper limits"), \(limit.rule.markup), \(limit.method.text)")
+    p.notes.append("\(limit.clText) \(limit.rule.isInterval ? "intervals" : "upper limits"), \(limit.rule.markup)\(hasObserved ? "; observed: \(limit.method.text)" : "")")
     if settings.widthFraction > 0 { p.notes.append("Γ_{Z′} = \(ExperimentLabel.trim(settings.widthFraction)) M_{Z′}") }
     p.legendPlacement = .upperRight
     fig[0] = p

@@ -70,15 +70,20 @@ public enum PlotInput {
       throw PlotError("\(path) is not JSON (an event or histogram CSV needs the .csv extension)")
     }
     do {
-      switch try ResultReader.kind(of: try ResultReader.object(data, path: path), path: path) {
-      case .brazil: return .brazil(try ResultReader.decode(BrazilFile.self, from: data, path: path))
-      case .scan: return .scan(try ResultReader.decode(ScanFile.self, from: data, path: path))
-      case .lee: return .lee(try ResultReader.decode(LookElsewhereFile.self, from: data, path: path))
-      case .coverage: return .coverage(try ResultReader.decode(CoverageFile.self, from: data, path: path))
-      case .couplings: return .couplings(try ResultReader.decode(CouplingsFile.self, from: data, path: path))
-      case .grid: return .grid(try ResultReader.decode(GridFile.self, from: data, path: path))
-      case .summary: return .summary(try ResultReader.decode(SummaryFile.self, from: data, path: path))
-      case .templates: return .templates(try ResultReader.decode(TemplatesFile.self, from: data, path: path))
+      let kind = try ResultReader.kind(of: try ResultReader.object(data, path: path), path: path)
+      func read<T: ResultFile>(_ t: T.Type) throws -> T { try ResultReader.decode(T.self, from: data, path: path) }
+      switch kind {
+      case BrazilFile.kind: return .brazil(try read(BrazilFile.self))
+      case ScanFile.kind: return .scan(try read(ScanFile.self))
+      case LookElsewhereFile.kind: return .lee(try read(LookElsewhereFile.self))
+      case CoverageFile.kind: return .coverage(try read(CoverageFile.self))
+      case CouplingsFile.kind: return .couplings(try read(CouplingsFile.self))
+      case GridFile.kind: return .grid(try read(GridFile.self))
+      case SummaryFile.kind: return .summary(try read(SummaryFile.self))
+      case TemplatesFile.kind: return .templates(try read(TemplatesFile.self))
+      default:
+        let what = (try? ResultReader.object(data, path: path))?["study"] != nil ? "study" : "kind"
+        throw PlotError("\(path): unknown \(what) \"\(kind)\" (plots know brazil, scan, lee, coverage, couplings, grid, summary, templates)")
       }
     } catch let e as ResultError {
       throw PlotError(e.description)

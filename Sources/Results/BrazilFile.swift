@@ -1,5 +1,7 @@
 /// The settings of a Brazil-band study (`zptoys brazil`).
-public struct BrazilSettings: Codable, Sendable, Equatable {
+public struct BrazilSettings: StudySettings {
+  public static let study: StudyKind = "brazil"
+
   /// The hypotheses: all, indices (100-105, 3,7,9) or a mass range in GeV (1.5:2.5).
   public var masses: String
   /// Background-only pseudo-experiments per hypothesis for the toy band (0: none).
@@ -100,7 +102,7 @@ public struct BrazilPoint: Codable, Sendable, Equatable {
 /// The `zptoys brazil` result file: the header and `masses`, one point per hypothesis, in task
 /// (= mass) order.
 public struct BrazilFile: StudyFile {
-  public static let study = StudyKind.brazil
+  public typealias Settings = BrazilSettings
   public var header: StudyHeader
   public var masses: [BrazilPoint]
   public var taskResults: [BrazilPoint] { masses }
@@ -111,17 +113,12 @@ public struct BrazilFile: StudyFile {
   }
 
   /// The study's settings.
-  public var settings: BrazilSettings {
-    guard case .brazil(let s) = header.identity.settings else { preconditionFailure("decoded as brazil") }
-    return s
-  }
 
   enum CodingKeys: String, CodingKey { case masses }
 
   // The header's fields sit at the top level of the file, beside `masses`.
   public init(from decoder: any Decoder) throws {
-    header = try StudyHeader(from: decoder)
-    try header.require(Self.study)
+    header = try StudyHeader(from: decoder, settings: BrazilSettings.self)
     masses = try decoder.container(keyedBy: CodingKeys.self).decode([BrazilPoint].self, forKey: .masses)
   }
 
@@ -129,14 +126,5 @@ public struct BrazilFile: StudyFile {
     try header.encode(to: encoder)
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(masses, forKey: .masses)
-  }
-}
-
-extension StudyHeader {
-  /// Throws unless this is the header of a `study` file.
-  func require(_ study: StudyKind) throws {
-    guard self.study == study else {
-      throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a \(self.study.rawValue) file, not a \(study.rawValue) file"))
-    }
   }
 }

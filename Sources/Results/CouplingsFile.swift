@@ -94,7 +94,7 @@ public struct CouplingPoint: Codable, Sendable, Equatable {
 /// The `zptoys couplings` result file: limits on g′ from a brazil file's σ limits, with the CL,
 /// rule and method of those limits.
 public struct CouplingsFile: InfoFile {
-  public static let kind = ResultKind.couplings
+  public static let kind: ResultKind = "couplings"
   public var info: ResultInfo
   /// The brazil file as given on the command line.
   public var input: String

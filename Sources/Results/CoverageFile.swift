@@ -1,5 +1,7 @@
 /// The settings of a coverage study (`zptoys coverage`).
-public struct CoverageSettings: Codable, Sendable, Equatable {
+public struct CoverageSettings: StudySettings {
+  public static let study: StudyKind = "coverage"
+
   /// Masses in GeV (nearest hypotheses).
   public var masses: [Double]
   /// True cross sections in fb.
@@ -105,7 +107,7 @@ public struct CoveragePoint: Codable, Sendable, Equatable {
 /// The `zptoys coverage` result file: the blocks of toys (the tasks) and the points computed
 /// from them.
 public struct CoverageFile: StudyFile {
-  public static let study = StudyKind.coverage
+  public typealias Settings = CoverageSettings
   public var header: StudyHeader
   public var blocks: [CoverageBlock]
   public var points: [CoveragePoint]
@@ -117,16 +119,11 @@ public struct CoverageFile: StudyFile {
     self.points = points
   }
 
-  public var settings: CoverageSettings {
-    guard case .coverage(let s) = header.identity.settings else { preconditionFailure("decoded as coverage") }
-    return s
-  }
 
   enum CodingKeys: String, CodingKey { case blocks, points }
 
   public init(from decoder: any Decoder) throws {
-    header = try StudyHeader(from: decoder)
-    try header.require(Self.study)
+    header = try StudyHeader(from: decoder, settings: CoverageSettings.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     blocks = try c.decode([CoverageBlock].self, forKey: .blocks)
     points = try c.decode([CoveragePoint].self, forKey: .points)

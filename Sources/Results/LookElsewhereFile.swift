@@ -1,5 +1,7 @@
 /// The settings of a look-elsewhere study (`zptoys lee`).
-public struct LookElsewhereSettings: Codable, Sendable, Equatable {
+public struct LookElsewhereSettings: StudySettings {
+  public static let study: StudyKind = "lee"
+
   /// Toy scans of the whole spectrum.
   public var toys: Int
   /// Toys per task (checkpoint and shard granularity).
@@ -133,7 +135,7 @@ public struct GlobalSignificance: Codable, Sendable, Equatable {
 /// `global_z`, `trials_factor`, `gross_vitells`) also at the top level (null without an observed
 /// significance).
 public struct LookElsewhereFile: StudyFile {
-  public static let study = StudyKind.lee
+  public typealias Settings = LookElsewhereSettings
   public var header: StudyHeader
   /// One entry per toy scan, in toy order.
   public var toys: [ToyScan]
@@ -153,10 +155,6 @@ public struct LookElsewhereFile: StudyFile {
     self.thresholds = thresholds
   }
 
-  public var settings: LookElsewhereSettings {
-    guard case .lee(let s) = header.identity.settings else { preconditionFailure("decoded as lee") }
-    return s
-  }
 
   /// Tasks are blocks of consecutive toys: the toys regrouped by task.
   public var taskResults: [[ToyScan]] {
@@ -172,8 +170,7 @@ public struct LookElsewhereFile: StudyFile {
   }
 
   public init(from decoder: any Decoder) throws {
-    header = try StudyHeader(from: decoder)
-    try header.require(Self.study)
+    header = try StudyHeader(from: decoder, settings: LookElsewhereSettings.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     toys = try c.decode([ToyScan].self, forKey: .toys)
     observed = try c.decodeIfPresent(GlobalSignificance.self, forKey: .observed)

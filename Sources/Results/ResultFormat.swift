@@ -10,18 +10,23 @@ public enum ResultFormat {
   public static let version = 2
 }
 
-/// What a result file holds. Study files (``StudyKind``) carry `"study": NAME` at the top level,
-/// the others `"kind": NAME`.
-public enum ResultKind: String, Codable, CaseIterable, Sendable {
-  case brazil, scan, lee, coverage, couplings, grid, summary, templates
+/// What a result file holds: `study` at the top level of a study file (brazil, scan, lee,
+/// coverage, …), `kind` in the others (couplings, grid, summary, templates). Kinds are open: each
+/// file type declares its own (a new study needs no list of studies here).
+public struct ResultKind: RawRepresentable, Codable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+  public let rawValue: String
+  public init(rawValue: String) { self.rawValue = rawValue }
+  public init(stringLiteral value: String) { rawValue = value }
+  public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    try c.encode(rawValue)
+  }
+  public var description: String { rawValue }
 }
 
-/// The studies: the result files that have a header with an identity, shards and tasks.
-public enum StudyKind: String, Codable, CaseIterable, Sendable {
-  case brazil, scan, lee, coverage
-
-  public var resultKind: ResultKind { ResultKind(rawValue: rawValue)! }
-}
+/// A study's name (`study` in its files): a ``ResultKind`` of a file with a study header.
+public typealias StudyKind = ResultKind
 
 /// The units of the numbers in result files, recorded in every file (`units`). They are fixed:
 /// a reader refuses a file whose units differ rather than mislabel its numbers.

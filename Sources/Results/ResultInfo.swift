@@ -64,7 +64,7 @@ public struct HypothesisRecord: Codable, Sendable, Equatable {
 
 /// The `zptoys grid --json` output and `grid.json`: the mass hypotheses.
 public struct GridFile: InfoFile {
-  public static let kind = ResultKind.grid
+  public static let kind: ResultKind = "grid"
   public var info: ResultInfo
   public var count: Int
   public var hypotheses: [HypothesisRecord]

@@ -1,5 +1,7 @@
 /// The settings of a mass scan of one data set (`zptoys scan`).
-public struct ScanSettings: Codable, Sendable, Equatable {
+public struct ScanSettings: StudySettings {
+  public static let study: StudyKind = "scan"
+
   public var masses: String
   /// The observed limit's procedure (asymptotic).
   public var limit: LimitSettings
@@ -65,7 +67,7 @@ public struct ScanPoint: Codable, Sendable, Equatable {
 /// The `zptoys scan` result file: per hypothesis the fit, the local significance and the limit,
 /// and the largest local excess.
 public struct ScanFile: StudyFile {
-  public static let study = StudyKind.scan
+  public typealias Settings = ScanSettings
   public var header: StudyHeader
   public var masses: [ScanPoint]
   public var largest: ScanPoint?
@@ -77,16 +79,11 @@ public struct ScanFile: StudyFile {
     self.largest = largest
   }
 
-  public var settings: ScanSettings {
-    guard case .scan(let s) = header.identity.settings else { preconditionFailure("decoded as scan") }
-    return s
-  }
 
   enum CodingKeys: String, CodingKey { case masses, largest = "largest_local_excess" }
 
   public init(from decoder: any Decoder) throws {
-    header = try StudyHeader(from: decoder)
-    try header.require(Self.study)
+    header = try StudyHeader(from: decoder, settings: ScanSettings.self)
     let c = try decoder.container(keyedBy: CodingKeys.self)
     masses = try c.decode([ScanPoint].self, forKey: .masses)
     largest = try c.decodeIfPresent(ScanPoint.self, forKey: .largest)

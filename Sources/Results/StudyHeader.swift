@@ -78,39 +78,40 @@ public struct StudyInputs: Codable, Sendable, Equatable {
   enum CodingKeys: String, CodingKey { case lumiFb = "lumi_fb", templateMC = "template_mc", data }
 }
 
-/// The settings of a study, typed per study.
-public enum StudySettings: Encodable, Sendable, Equatable {
-  case brazil(BrazilSettings)
-  case scan(ScanSettings)
-  case lee(LookElsewhereSettings)
-  case coverage(CoverageSettings)
+/// The settings of one study: typed, every key required. Each study's settings name their
+/// study.
+public protocol StudySettings: Codable, Sendable, Equatable {
+  static var study: StudyKind { get }
+}
 
-  public var study: StudyKind {
-    switch self {
-    case .brazil: .brazil
-    case .scan: .scan
-    case .lee: .lee
-    case .coverage: .coverage
-    }
+/// A study's settings in an identity: typed when the file's type is known, else (a checkpoint's
+/// header) the JSON tree; two compare equal when their JSON trees are equal.
+public struct AnyStudySettings: Codable, Sendable, Equatable {
+  /// The typed settings (nil when read without their type).
+  public let typed: (any StudySettings)?
+  /// The JSON tree, for comparison.
+  public let tree: JSONValue
+
+  public init<S: StudySettings>(_ settings: S) {
+    typed = settings
+    tree = (try? JSONValue(encoding: settings)) ?? .null
+  }
+
+  public init(from decoder: any Decoder) throws {
+    typed = nil
+    tree = try JSONValue(from: decoder)
   }
 
   public func encode(to encoder: any Encoder) throws {
-    switch self {
-    case .brazil(let s): try s.encode(to: encoder)
-    case .scan(let s): try s.encode(to: encoder)
-    case .lee(let s): try s.encode(to: encoder)
-    case .coverage(let s): try s.encode(to: encoder)
-    }
+    if let t = typed { try t.encode(to: encoder) } else { try tree.encode(to: encoder) }
   }
 
-  /// The settings of `study`, decoded by its type.
-  static func decode(_ study: StudyKind, from decoder: any Decoder) throws -> StudySettings {
-    switch study {
-    case .brazil: .brazil(try BrazilSettings(from: decoder))
-    case .scan: .scan(try ScanSettings(from: decoder))
-    case .lee: .lee(try LookElsewhereSettings(from: decoder))
-    case .coverage: .coverage(try CoverageSettings(from: decoder))
-    }
+  public static func == (a: AnyStudySettings, b: AnyStudySettings) -> Bool { a.tree == b.tree }
+
+  /// The settings as `S` (nil when they are of another study).
+  public func value<S: StudySettings>(as type: S.Type) -> S? {
+    if let t = typed { return t as? S }
+    return try? JSONDecoder().decode(S.self, from: JSONEncoder().encode(tree))
   }
 }
 
@@ -123,17 +124,17 @@ public struct StudyIdentity: Codable, Equatable, Sendable {
   public var seed: UInt64
   public var inputs: StudyInputs
   /// Every study setting that changes the numbers.
-  public var settings: StudySettings
+  public var settings: AnyStudySettings
   /// The tasks of the whole study (all shards).
   public var totalTasks: Int
 
-  public init(configuration: String, configurationSHA256: String, seed: UInt64, inputs: StudyInputs, settings: StudySettings, totalTasks: Int) {
-    study = settings.study
+  public init<S: StudySettings>(configuration: String, configurationSHA256: String, seed: UInt64, inputs: StudyInputs, settings: S, totalTasks: Int) {
+    study = S.study
     self.configuration = configuration
     self.configurationSHA256 = configurationSHA256
     self.seed = seed
     self.inputs = inputs
-    self.settings = settings
+    self.settings = AnyStudySettings(settings)
     self.totalTasks = totalTasks
   }
 
@@ -141,14 +142,29 @@ public struct StudyIdentity: Codable, Equatable, Sendable {
     case study, configuration, configurationSHA256 = "configuration_sha256", seed, inputs, settings, totalTasks = "total_tasks"
   }
 
+  /// Reads an identity whose settings are `S` (every key of them checked).
+  init<S: StudySettings>(from decoder: any Decoder, settings type: S.Type) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let study = try c.decode(StudyKind.self, forKey: .study)
+    guard study == S.study else {
+      throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [CodingKeys.study], debugDescription: "a \(study) identity, not a \(S.study) one"))
+    }
+    try self.init(c, settings: AnyStudySettings(try S(from: try c.superDecoder(forKey: .settings))))
+  }
+
+  /// Reads an identity whatever its study (the settings as a JSON tree).
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
+    try self.init(c, settings: try c.decode(AnyStudySettings.self, forKey: .settings))
+  }
+
+  private init(_ c: KeyedDecodingContainer<CodingKeys>, settings: AnyStudySettings) throws {
     study = try c.decode(StudyKind.self, forKey: .study)
     configuration = try c.decode(String.self, forKey: .configuration)
     configurationSHA256 = try c.decode(String.self, forKey: .configurationSHA256)
     seed = try c.decode(UInt64.self, forKey: .seed)
     inputs = try c.decode(StudyInputs.self, forKey: .inputs)
-    settings = try StudySettings.decode(study, from: try c.superDecoder(forKey: .settings))
+    self.settings = settings
     totalTasks = try c.decode(Int.self, forKey: .totalTasks)
   }
 
@@ -202,14 +218,29 @@ public struct StudyHeader: Codable, Sendable, Equatable {
     case study, formatVersion = "format_version", units, identity, shard, tasks, run, mergedFrom = "merged_from"
   }
 
+  /// Reads the header of a study file whose settings are `S`.
+  public init<S: StudySettings>(from decoder: any Decoder, settings type: S.Type) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let study = try c.decode(StudyKind.self, forKey: .study)
+    guard study == S.study else {
+      throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "a \(study) file, not a \(S.study) file"))
+    }
+    try self.init(c, identity: try StudyIdentity(from: try c.superDecoder(forKey: .identity), settings: S.self))
+  }
+
+  /// Reads a study file's header whatever its study.
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
+    try self.init(c, identity: try c.decode(StudyIdentity.self, forKey: .identity))
+  }
+
+  private init(_ c: KeyedDecodingContainer<CodingKeys>, identity: StudyIdentity) throws {
     study = try c.decode(StudyKind.self, forKey: .study)
     formatVersion = try c.decode(Int.self, forKey: .formatVersion)
     units = try c.decode(Units.self, forKey: .units)
-    identity = try c.decode(StudyIdentity.self, forKey: .identity)
+    self.identity = identity
     guard identity.study == study else {
-      throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.identity], debugDescription: "identity.study \(identity.study.rawValue) ≠ study \(study.rawValue)"))
+      throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.identity], debugDescription: "identity.study \(identity.study) ≠ study \(study)"))
     }
     guard c.contains(.shard) else { throw DecodingError.keyNotFound(CodingKeys.shard, .init(codingPath: [], debugDescription: "")) }
     shard = try c.decodeIfPresent(Shard.self, forKey: .shard)
@@ -233,15 +264,24 @@ public struct StudyHeader: Codable, Sendable, Equatable {
 
 /// A study's result file: its header and one result per task.
 public protocol StudyFile: ResultFile {
+  associatedtype Settings: StudySettings
   associatedtype TaskResult: Codable & Sendable
-  static var study: StudyKind { get }
   var header: StudyHeader { get set }
   /// The per-task results, in the order of `header.tasks`.
   var taskResults: [TaskResult] { get }
 }
 
 extension StudyFile {
-  public static var kind: ResultKind { study.resultKind }
+  public static var study: StudyKind { Settings.study }
+  public static var kind: ResultKind { ResultKind(rawValue: study.rawValue) }
+
+  /// The study's settings.
+  public var settings: Settings {
+    guard let s = header.identity.settings.value(as: Settings.self) else {
+      preconditionFailure("a \(Self.study) file with the settings of \(header.identity.study)")
+    }
+    return s
+  }
   public var units: Units { header.units }
   public var configuration: String { header.identity.configuration }
   public var lumiFb: Double { header.identity.inputs.lumiFb }

@@ -28,7 +28,7 @@ public struct SelectedLimit: Codable, Sendable, Equatable {
 
 /// `summary.json` of `zptoys run`: the numbers it prints at the end, with timings.
 public struct SummaryFile: InfoFile {
-  public static let kind = ResultKind.summary
+  public static let kind: ResultKind = "summary"
   public var info: ResultInfo
   public var seed: UInt64
   /// The σ limits' procedure.

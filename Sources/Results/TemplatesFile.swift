@@ -32,7 +32,7 @@ public struct TemplateHistogram: Codable, Sendable, Equatable {
 
 /// The `zptoys templates` output: one search window's templates of every process.
 public struct TemplatesFile: InfoFile {
-  public static let kind = ResultKind.templates
+  public static let kind: ResultKind = "templates"
   public var info: ResultInfo
   public var hypothesis: HypothesisRecord
   public var widthFraction: Double

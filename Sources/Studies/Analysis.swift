@@ -34,7 +34,7 @@ public struct Analysis: Sendable {
   }
 
   /// The identity of a study of this analysis.
-  public func identity(_ settings: StudySettings, seed: UInt64, data: String, tasks: Int) -> StudyIdentity {
+  public func identity(_ settings: some StudySettings, seed: UInt64, data: String, tasks: Int) -> StudyIdentity {
     StudyIdentity(configuration: config.name, configurationSHA256: SHA256.hex(config.sourceText), seed: seed,
                   inputs: inputs(data: data), settings: settings, totalTasks: tasks)
   }

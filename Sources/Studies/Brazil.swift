@@ -72,7 +72,7 @@ public struct BrazilStudy: Sendable {
   }
 
   public func identity(seed: UInt64, data: String) -> StudyIdentity {
-    analysis.identity(.brazil(settings), seed: seed, data: data, tasks: indices.count)
+    analysis.identity(settings, seed: seed, data: data, tasks: indices.count)
   }
 }
 

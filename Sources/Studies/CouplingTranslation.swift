@@ -81,7 +81,7 @@ public struct CouplingTranslation: Sendable {
     }
     let h = brazil.header.identity
     return CouplingsFile(
-      info: ResultInfo(kind: .couplings, tool: ToolInfo.nameAndVersion, configuration: h.configuration, lumiFb: h.inputs.lumiFb),
+      info: ResultInfo(kind: CouplingsFile.kind, tool: ToolInfo.nameAndVersion, configuration: h.configuration, lumiFb: h.inputs.lumiFb),
       input: path,
       source: CouplingsSource(file: path, configurationSHA256: h.configurationSHA256, seed: h.seed, data: h.inputs.data,
                               widthFraction: brazil.settings.widthFraction),

@@ -77,13 +77,13 @@ public struct CoverageStudy: Sendable {
   }
 
   public func identity(seed: UInt64) -> StudyIdentity {
-    analysis.identity(.coverage(settings), seed: seed, data: "none", tasks: taskCount)
+    analysis.identity(settings, seed: seed, data: "none", tasks: taskCount)
   }
 }
 
 extension CoverageFile: StudyOutput {
   public static func assemble(header: StudyHeader, results: [CoverageBlock]) throws -> CoverageFile {
-    guard case .coverage(let s) = header.identity.settings else { throw StudyError("not a coverage header") }
+    guard let s = header.identity.settings.value(as: CoverageSettings.self) else { throw StudyError("not a coverage header") }
     let byPoint = Dictionary(grouping: results, by: \.point)
     let points = byPoint.keys.sorted().map { p in
       let mi = p / max(s.signals.count, 1)

@@ -159,7 +159,7 @@ public struct DefaultStudy: Sendable {
       p.rules.map { String(format: "M = %.3f GeV, σ = %g fb, %@: %.3f [%.3f, %.3f] %@", p.mass, p.signal, $0.rule.rawValue, $0.coverage, $0.lower, $0.upper, $0.verdict) }
     }
     return SummaryFile(
-      info: ResultInfo(kind: .summary, config: config), seed: options.seed, limit: limit, hypotheses: hypotheses, brazilToys: scale.brazilToys,
+      info: ResultInfo(kind: SummaryFile.kind, config: config), seed: options.seed, limit: limit, hypotheses: hypotheses, brazilToys: scale.brazilToys,
       leeToys: scale.leeToys, coverageToys: scale.coverageToys, limitsAtSelectedMasses: selected,
       smallestMedianExpectedLimit: best.expectedAsymptotic.median, smallestMedianExpectedLimitMass: best.mass, assessedExcess: lee.observed,
       pseudoDataLargestExcess: pseudoDataExcess, pseudoDataLargestExcessMass: scan.largest?.mass, coverage: coverageLines, seconds: seconds)

@@ -107,7 +107,7 @@ public struct LookElsewhereStudy: Sendable {
   }
 
   public func identity(seed: UInt64, data: String) -> StudyIdentity {
-    analysis.identity(.lee(settings), seed: seed, data: data, tasks: taskCount)
+    analysis.identity(settings, seed: seed, data: data, tasks: taskCount)
   }
 
   /// The same study assessing another observed local significance (the models are shared).
@@ -170,7 +170,7 @@ extension GlobalSignificance {
 
 extension LookElsewhereFile: StudyOutput {
   public static func assemble(header: StudyHeader, results: [[ToyScan]]) throws -> LookElsewhereFile {
-    guard case .lee(let settings) = header.identity.settings else { throw StudyError("not a look-elsewhere header") }
+    guard let settings = header.identity.settings.value(as: LookElsewhereSettings.self) else { throw StudyError("not a look-elsewhere header") }
     let scans = results.flatMap { $0 }
     let edges = stride(from: 0.0, through: 6.0, by: 0.1).map { $0 }
     var counts = [Int](repeating: 0, count: edges.count - 1)

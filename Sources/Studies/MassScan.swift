@@ -59,7 +59,7 @@ public struct MassScan: Sendable {
   }
 
   public func identity(seed: UInt64, data: String) -> StudyIdentity {
-    analysis.identity(.scan(settings), seed: seed, data: data, tasks: indices.count)
+    analysis.identity(settings, seed: seed, data: data, tasks: indices.count)
   }
 }
 

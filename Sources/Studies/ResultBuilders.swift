@@ -18,7 +18,7 @@ extension ResultInfo {
 extension GridFile {
   /// The mass hypotheses of a configuration.
   public init(config: ExperimentConfig) {
-    self.init(info: ResultInfo(kind: .grid, config: config), hypotheses: MassGrid(config: config).hypotheses.map(HypothesisRecord.init))
+    self.init(info: ResultInfo(kind: GridFile.kind, config: config), hypotheses: MassGrid(config: config).hypotheses.map(HypothesisRecord.init))
   }
 }
 
@@ -34,7 +34,7 @@ extension Analysis {
     var backgrounds: [String: TemplateHistogram] = [:]
     for p in self.backgrounds.processes { backgrounds[p] = TemplateHistogram(self.backgrounds.window(window, process: p)) }
     return TemplatesFile(
-      info: ResultInfo(kind: .templates, config: config), hypothesis: HypothesisRecord(window.hypothesis), widthFraction: widthFraction,
+      info: ResultInfo(kind: TemplatesFile.kind, config: config), hypothesis: HypothesisRecord(window.hypothesis), widthFraction: widthFraction,
       templateMC: inputs(data: "none").templateMC, signalAcceptance: signal.acceptance, signalEfficiency: signal.efficiency,
       signalEventsPerFb: signal.eventsPerFb, signalPerFb: TemplateHistogram(signal.perFb), backgrounds: backgrounds,
       backgroundLabels: Dictionary(uniqueKeysWithValues: config.backgrounds.map { ($0.name, $0.label) }),

@@ -23,9 +23,6 @@ extension Shard {
 }
 
 public enum StudyFiles {
-  /// The study file types, for commands that take any of them (`zptoys merge`).
-  public static let all: [any StudyOutput.Type] = [BrazilFile.self, ScanFile.self, LookElsewhereFile.self, CoverageFile.self]
-
   public static func runInfo(started: Date, threads: Int, resumed: Int) -> RunInfo {
     var host = [CChar](repeating: 0, count: 256)
     gethostname(&host, 255)
@@ -49,7 +46,7 @@ public enum StudyFiles {
       do {
         parts.append((f.path, try ResultReader.decode(S.self, from: f.data, path: f.path)))
       } catch let e as ResultError {
-        throw StudyError("not a readable \(S.study.rawValue) result: \(e)")
+        throw StudyError("not a readable \(S.study) result: \(e)")
       }
     }
     guard let first = parts.first else { throw StudyError("merge needs at least one file") }
@@ -98,19 +95,21 @@ public enum StudyFiles {
     throw StudyError("incomplete: \(missing.count) of \(total) tasks missing (tasks \(list))\(hint)")
   }
 
-  /// Merges shard files whatever their study (from the files' `study` key).
-  public static func mergeAny(files: [(path: String, data: Data)]) throws -> any StudyOutput {
+  /// Merges shard files of any of `studies` (picked by the files' `study` key).
+  public static func mergeAny(files: [(path: String, data: Data)], studies: [any StudyOutput.Type]) throws -> any StudyOutput {
     var study: StudyKind?
     for f in files {
-      let kind: ResultKind
+      let kind: StudyKind
       do { kind = try ResultReader.kind(of: try ResultReader.object(f.data, path: f.path), path: f.path) } catch let e as ResultError {
         throw StudyError("not a ZPrimeToys study result: \(e)")
       }
-      guard let s = StudyKind(rawValue: kind.rawValue) else { throw StudyError("\(f.path) is a \(kind.rawValue) file, not a study result") }
-      if let st = study, st != s { throw StudyError("\(f.path) is a \(s.rawValue) result, the others are \(st.rawValue)") }
-      study = s
+      if let st = study, st != kind { throw StudyError("\(f.path) is a \(kind) result, the others are \(st)") }
+      study = kind
     }
-    guard let s = study, let type = all.first(where: { $0.study == s }) else { throw StudyError("merge needs at least one file") }
+    guard let s = study else { throw StudyError("merge needs at least one file") }
+    guard let type = studies.first(where: { $0.study == s }) else {
+      throw StudyError("unknown study \"\(s)\" (studies: \(studies.map { "\($0.study)" }.joined(separator: ", ")))")
+    }
     return try merge(type, files: files)
   }
 }

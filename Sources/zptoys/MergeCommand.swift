@@ -35,7 +35,7 @@ struct MergeCommand: ParsableCommand {
     }
     let merged: any StudyOutput
     do {
-      merged = try StudyFiles.mergeAny(files: inputs)
+      merged = try StudyFiles.mergeAny(files: inputs, studies: ZPToys.studies)
       try StudyFiles.write(merged, to: out)
     } catch let e as StudyError {
       throw CLIError(e.description)

@@ -18,7 +18,7 @@ enum Fixtures {
 
   static let run = RunInfo(tool: "zptoys 0.1.0", started: "2026-01-01T00:00:00Z", seconds: 1.5, threads: 2, host: "h", resumedTasks: 0)
 
-  static func header(_ settings: StudySettings, data: String = "toy") -> StudyHeader {
+  static func header(_ settings: some StudySettings, data: String = "toy") -> StudyHeader {
     let inputs = StudyInputs(lumiFb: 79.7, templateMC: TemplateMC(seed: 1, signalEvents: 10, backgroundEvents: 20, userInputs: [:]), data: data)
     let id = StudyIdentity(configuration: "test-config", configurationSHA256: "abc123", seed: 7, inputs: inputs, settings: settings, totalTasks: 3)
     return StudyHeader(identity: id, shard: nil, tasks: [0, 1, 2], run: run)
@@ -34,7 +34,7 @@ enum Fixtures {
                   expectedToys: toyBands ? t.map(band) : nil, toys: 20, failedToys: [], toyLimits: nil, signalPerFb: 1, background: 1)
     }
     let settings = BrazilSettings(masses: "all", toys: 20, limit: limit(cl), widthFraction: widthFraction)
-    return encode(BrazilFile(header: header(.brazil(settings)), masses: [p(0, 0.5, 0.9, 1, 1.1), p(1, 2.0, 0.4, 0.3, 0.35), p(2, 8.0, nil, 30, nil)]))
+    return encode(BrazilFile(header: header(settings), masses: [p(0, 0.5, 0.9, 1, 1.1), p(1, 2.0, 0.4, 0.3, 0.35), p(2, 8.0, nil, 30, nil)]))
   }
 
   static var brazil: String { brazil() }
@@ -44,7 +44,7 @@ enum Fixtures {
       ScanPoint(index: i, mass: m, sigmaHat: s, sigmaHatUncertainty: nil, localP0: p0, localZ: z, observed: nil, observedCount: 1, background: 1, fitFailed: false)
     }
     let pts = [p(0, 0.5, 0, 0.5, 0), p(1, 2.0, 2.1, 0.018, 0.3), p(2, 8.0, 0.7, 0.24, 3)]
-    return encode(ScanFile(header: header(.scan(ScanSettings(masses: "all", limit: limit()))), masses: pts, largest: pts[1]))
+    return encode(ScanFile(header: header(ScanSettings(masses: "all", limit: limit())), masses: pts, largest: pts[1]))
   }()
 
   static let lee: String = {
@@ -54,7 +54,7 @@ enum Fixtures {
     let observed = GlobalSignificance(localZ: 2.8, localP: 0.00256, globalP: 0.1667, globalPUncertainty: 0.15, globalZ: 0.97, globalZRange: [0.5, 1.5],
                                       trialsFactor: 65, toys: 6, toysAbove: 1, globalZIsLowerBound: false, grossVitells: gv, grossVitellsByThreshold: [])
     let settings = LookElsewhereSettings(toys: 6, blockSize: 2, thresholds: [0.5, 1.0], observedZ: 2.8)
-    return encode(LookElsewhereFile(header: header(.lee(settings), data: "none"), toys: toys, observed: observed,
+    return encode(LookElsewhereFile(header: header(settings, data: "none"), toys: toys, observed: observed,
                                     maxZEdges: [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4], maxZCounts: [0, 0, 0, 1, 3, 1, 1, 0], thresholds: [0.5, 1.0]))
   }()
 
@@ -68,7 +68,7 @@ enum Fixtures {
       CoveragePoint(index: 2, mass: 6.0, signal: 0, rules: [r(.cls, 1.0, 0.97, 1.0, 60, 0, "over-covers")]),
     ]
     let settings = CoverageSettings(masses: [1.0, 6.0], signals: [0, 5], toys: 60, rules: [.cls, .fc], cl: 0.9, verdictCL: 0.95, blockSize: 60)
-    return encode(CoverageFile(header: header(.coverage(settings), data: "none"), blocks: [], points: points))
+    return encode(CoverageFile(header: header(settings, data: "none"), blocks: [], points: points))
   }()
 
   static func info(_ kind: ResultKind) -> ResultInfo { ResultInfo(kind: kind, tool: "zptoys 0.1.0", configuration: "test-config", lumiFb: 79.7) }
@@ -81,7 +81,7 @@ enum Fixtures {
     }
     let points = [p(0, 0.01, 0.002, 0.002, true, (0.0004, 0.0006), false, true), p(1, 1.0, 0.0015, 0.0015, false, (0.002, 0.003), true, true),
                   p(2, 8.0, nil, 0.9, false, (0.02, 0.03), false, false)]
-    return encode(CouplingsFile(info: info(.couplings), input: "brazil.json",
+    return encode(CouplingsFile(info: info(CouplingsFile.kind), input: "brazil.json",
                                 source: CouplingsSource(file: "brazil.json", configurationSHA256: "abc123", seed: 7, data: "toy", widthFraction: 0),
                                 limit: limit(cl), model: model, isr: false, sigmaSource: "table", masses: points, exclusionBasis: "observed",
                                 excludedRanges: [ValueRange(lower: 0.5, upper: 4.0)], narrowWidthValidBelow: 6.5, notes: []))
@@ -89,7 +89,7 @@ enum Fixtures {
 
   static var couplings: String { couplings() }
 
-  static let grid = encode(GridFile(info: info(.grid), hypotheses: [
+  static let grid = encode(GridFile(info: info(GridFile.kind), hypotheses: [
     HypothesisRecord(index: 0, mass: 0.01, m2: 0.0001, resolution: 0.045), HypothesisRecord(index: 1, mass: 0.2, m2: 0.04, resolution: 0.05),
     HypothesisRecord(index: 2, mass: 0.3, m2: 0.09, resolution: 0.06),
   ]))
@@ -98,7 +98,7 @@ enum Fixtures {
   static let templates: String = {
     func h(_ y: [Double], _ v: [Double]) -> TemplateHistogram { TemplateHistogram(m2Edges: [0.9, 1.0, 1.1], thetaEdges: [0, 90, 180], yields: y, sumw2: v) }
     return encode(TemplatesFile(
-      info: info(.templates), hypothesis: HypothesisRecord(index: 5, mass: 1.0, m2: 1.0, resolution: 0.1), widthFraction: 0,
+      info: info(TemplatesFile.kind), hypothesis: HypothesisRecord(index: 5, mass: 1.0, m2: 1.0, resolution: 0.1), widthFraction: 0,
       templateMC: TemplateMC(seed: 1, signalEvents: 10, backgroundEvents: 20, userInputs: [:]), signalAcceptance: 0.7, signalEfficiency: 0.05,
       signalEventsPerFb: 4, signalPerFb: h([1, 1, 1, 1], [0, 0, 0, 0]),
       backgrounds: ["mumu": h([2, 1, 0.5, 0.5], [0.1, 0.1, 0.1, 0.1]), "eemumu": h([0, 0, 0.2, 0], [0, 0, 0.01, 0])],
@@ -106,7 +106,7 @@ enum Fixtures {
   }()
 
   static let summary = encode(SummaryFile(
-    info: info(.summary), seed: 7, limit: limit(), hypotheses: 3, brazilToys: 20, leeToys: 6, coverageToys: 60,
+    info: info(SummaryFile.kind), seed: 7, limit: limit(), hypotheses: 3, brazilToys: 20, leeToys: 6, coverageToys: 60,
     limitsAtSelectedMasses: [SelectedLimit(mass: 0.5, observed: 0.9, expectedAsymptoticMedian: 1.0, expectedToysMedian: 1.1)],
     smallestMedianExpectedLimit: 0.3, smallestMedianExpectedLimitMass: 2.0, assessedExcess: nil, pseudoDataLargestExcess: nil,
     pseudoDataLargestExcessMass: 2.0, coverage: [], seconds: ["templates": 1.0, "brazil": 2.0, "total": 5.0]))

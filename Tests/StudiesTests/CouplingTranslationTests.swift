@@ -7,7 +7,7 @@ import Testing
 /// A brazil file with the given points and limit procedure (the analysis of the suite).
 func brazilFile(_ points: [BrazilPoint], cl: Double = 0.9, toys: Int = 0) -> BrazilFile {
   let settings = BrazilStudy.settings(masses: "all", toys: toys, cl: cl)
-  let identity = analysis.identity(.brazil(settings), seed: 7, data: "toy", tasks: points.count)
+  let identity = analysis.identity(settings, seed: 7, data: "toy", tasks: points.count)
   let run = RunInfo(tool: "test", started: "2026-01-01T00:00:00Z", seconds: 0, threads: 1, host: "h", resumedTasks: 0)
   return BrazilFile(header: StudyHeader(identity: identity, shard: nil, tasks: Array(points.indices), run: run), masses: points)
 }
