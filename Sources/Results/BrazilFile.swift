@@ -10,7 +10,7 @@ public struct BrazilSettings: StudySettings {
   /// band and the per-toy limits of the toy band are asymptotic).
   public var limit: LimitSettings
   /// Pseudo-experiments per hypothesis test when `limit.method` is toys (else nil).
-  public var hypotestToys: Int?
+  @Nullable public var hypotestToys: Int?
   /// Γ/M of the signal (0: narrow).
   public var widthFraction: Double
   /// Whether every per-toy limit is kept in the file.
@@ -30,15 +30,6 @@ public struct BrazilSettings: StudySettings {
     case masses, toys, limit, hypotestToys = "hypotest_toys", widthFraction = "width_fraction", keepToyLimits = "keep_toy_limits"
   }
 
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(masses, forKey: .masses)
-    try c.encode(toys, forKey: .toys)
-    try c.encode(limit, forKey: .limit)
-    try c.encode(hypotestToys, forKey: .hypotestToys)  // null unless the method is toys
-    try c.encode(widthFraction, forKey: .widthFraction)
-    try c.encode(keepToyLimits, forKey: .keepToyLimits)
-  }
 }
 
 /// One hypothesis of a Brazil study: limits on σ in fb.
@@ -47,16 +38,16 @@ public struct BrazilPoint: Codable, Sendable, Equatable {
   public var mass: Double
   public var m2: Double
   /// The observed upper limit (null without data).
-  public var observed: Double?
-  /// Feldman–Cousins only: the lower end of the observed interval.
-  public var observedLower: Double?
+  @Nullable public var observed: Double?
+  /// Feldman–Cousins only: the lower end of the observed interval (else null).
+  @Nullable public var observedLower: Double?
   public var expectedAsymptotic: Band
   /// From the background-only pseudo-experiments (null with toys = 0).
-  public var expectedToys: Band?
+  @Nullable public var expectedToys: Band?
   public var toys: Int
   public var failedToys: [FailedToyRecord]
-  /// Every per-toy limit (with keep_toy_limits; −1 for a failed toy).
-  public var toyLimits: [Double]?
+  /// Every per-toy limit (with keep_toy_limits, else null; −1 for a failed toy).
+  @Nullable public var toyLimits: [Double]?
   public var signalPerFb: Double
   public var background: Double
 
@@ -82,21 +73,6 @@ public struct BrazilPoint: Codable, Sendable, Equatable {
     case toyLimits = "toy_limits", signalPerFb = "signal_events_per_fb", background = "background_events"
   }
 
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(index, forKey: .index)
-    try c.encode(mass, forKey: .mass)
-    try c.encode(m2, forKey: .m2)
-    try c.encode(observed, forKey: .observed)  // null when no data were given
-    try c.encodeIfPresent(observedLower, forKey: .observedLower)
-    try c.encode(expectedAsymptotic, forKey: .expectedAsymptotic)
-    try c.encode(expectedToys, forKey: .expectedToys)
-    try c.encode(toys, forKey: .toys)
-    try c.encode(failedToys, forKey: .failedToys)
-    try c.encodeIfPresent(toyLimits.map { $0.map { $0.isFinite ? $0 : -1 } }, forKey: .toyLimits)
-    try c.encode(signalPerFb, forKey: .signalPerFb)
-    try c.encode(background, forKey: .background)
-  }
 }
 
 /// The `zptoys brazil` result file: the header and `masses`, one point per hypothesis, in task

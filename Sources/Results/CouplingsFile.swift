@@ -36,19 +36,19 @@ public struct CouplingPoint: Codable, Sendable, Equatable {
   /// σ(e+e− → µ+µ−Z′) at g′ = 1, fb.
   public var sigmaAtUnitCoupling: Double
   public var branchingInvisible: Double
-  public var observed: Double?
+  @Nullable public var observed: Double?
   /// From the toys when the brazil file has them, else asymptotic (``expectedSource``).
   public var expected: Band
   /// "toys" or "asymptotic".
   public var expectedSource: String
   public var expectedAsymptotic: Band
-  public var expectedToys: Band?
+  @Nullable public var expectedToys: Band?
   /// The g′ range favoured by (g−2)µ (Δaµ ± 2σ).
   public var gMinus2: ValueRange
   public var excludesGMinus2: Bool
   /// Fully invisible model: whether B(Z′ → χχ̄) ≥ 0.9 with a width below the resolution is
   /// possible at this mass (null for the vanilla model).
-  public var narrowWidthValid: Bool?
+  @Nullable public var narrowWidthValid: Bool?
 
   public init(index: Int, mass: Double, sigmaAtUnitCoupling: Double, branchingInvisible: Double, observed: Double?, expected: Band,
               expectedSource: String, expectedAsymptotic: Band, expectedToys: Band?, gMinus2: ValueRange, excludesGMinus2: Bool,
@@ -74,21 +74,6 @@ public struct CouplingPoint: Codable, Sendable, Equatable {
     case excludesGMinus2 = "excludes_g_minus_2", narrowWidthValid = "narrow_width_b_chichi_valid"
   }
 
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(index, forKey: .index)
-    try c.encode(mass, forKey: .mass)
-    try c.encode(sigmaAtUnitCoupling, forKey: .sigmaAtUnitCoupling)
-    try c.encode(branchingInvisible, forKey: .branchingInvisible)
-    try c.encode(observed, forKey: .observed)
-    try c.encode(expected, forKey: .expected)
-    try c.encode(expectedSource, forKey: .expectedSource)
-    try c.encode(expectedAsymptotic, forKey: .expectedAsymptotic)
-    try c.encode(expectedToys, forKey: .expectedToys)
-    try c.encode(gMinus2, forKey: .gMinus2)
-    try c.encode(excludesGMinus2, forKey: .excludesGMinus2)
-    try c.encode(narrowWidthValid, forKey: .narrowWidthValid)
-  }
 }
 
 /// The `zptoys couplings` result file: limits on g′ from a brazil file's σ limits, with the CL,

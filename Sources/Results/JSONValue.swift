@@ -38,3 +38,22 @@ public enum JSONValue: Codable, Sendable, Equatable {
     self = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(value))
   }
 }
+
+/// An optional value whose key is always written (`null` when nil) and must be present when
+/// read: result files never leave a key out, so a missing key is an error, not a nil.
+@propertyWrapper
+public struct Nullable<Value: Codable & Sendable & Equatable>: Codable, Sendable, Equatable {
+  public var wrappedValue: Value?
+
+  public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.singleValueContainer()
+    wrappedValue = c.decodeNil() ? nil : try c.decode(Value.self)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.singleValueContainer()
+    if let v = wrappedValue { try c.encode(v) } else { try c.encodeNil() }
+  }
+}

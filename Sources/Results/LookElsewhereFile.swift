@@ -11,7 +11,7 @@ public struct LookElsewhereSettings: StudySettings {
   /// Up-crossing thresholds u0 = Z² for Gross–Vitells.
   public var thresholds: [Double]
   /// The observed local significance assessed (null: none).
-  public var observedZ: Double?
+  @Nullable public var observedZ: Double?
   /// How the local significances are computed (asymptotic: Z = √q0).
   public var method: LimitMethod
 
@@ -27,15 +27,6 @@ public struct LookElsewhereSettings: StudySettings {
 
   enum CodingKeys: String, CodingKey { case toys, blockSize = "block_size", masses, thresholds, observedZ = "observed_z", method }
 
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(toys, forKey: .toys)
-    try c.encode(blockSize, forKey: .blockSize)
-    try c.encode(masses, forKey: .masses)
-    try c.encode(thresholds, forKey: .thresholds)
-    try c.encode(observedZ, forKey: .observedZ)  // null when none is assessed
-    try c.encode(method, forKey: .method)
-  }
 }
 
 /// One toy scan of the whole spectrum.

@@ -18,12 +18,12 @@ public struct ScanPoint: Codable, Sendable, Equatable {
   public var mass: Double
   /// Best-fit cross section, fb.
   public var sigmaHat: Double
-  public var sigmaHatUncertainty: Double?
+  @Nullable public var sigmaHatUncertainty: Double?
   public var localP0: Double
   /// Z = √q0 (arXiv:1007.1727 Eq. 52–53).
   public var localZ: Double
   /// The observed upper limit in fb (null when it could not be set).
-  public var observed: Double?
+  @Nullable public var observed: Double?
   public var observedCount: Double
   public var background: Double
   /// True when a fit failed (non-finite likelihood): σ̂ and Z are then 0.
@@ -49,19 +49,6 @@ public struct ScanPoint: Codable, Sendable, Equatable {
     case background = "background_events", fitFailed = "fit_failed"
   }
 
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(index, forKey: .index)
-    try c.encode(mass, forKey: .mass)
-    try c.encode(sigmaHat, forKey: .sigmaHat)
-    try c.encode(sigmaHatUncertainty, forKey: .sigmaHatUncertainty)
-    try c.encode(localP0, forKey: .localP0)
-    try c.encode(localZ, forKey: .localZ)
-    try c.encode(observed, forKey: .observed)
-    try c.encode(observedCount, forKey: .observedCount)
-    try c.encode(background, forKey: .background)
-    try c.encode(fitFailed, forKey: .fitFailed)
-  }
 }
 
 /// The `zptoys scan` result file: per hypothesis the fit, the local significance and the limit,

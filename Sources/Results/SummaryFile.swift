@@ -1,9 +1,9 @@
 /// The limits of one selected mass in a run summary, fb.
 public struct SelectedLimit: Codable, Sendable, Equatable {
   public var mass: Double
-  public var observed: Double?
+  @Nullable public var observed: Double?
   public var expectedAsymptoticMedian: Double
-  public var expectedToysMedian: Double?
+  @Nullable public var expectedToysMedian: Double?
 
   public init(mass: Double, observed: Double?, expectedAsymptoticMedian: Double, expectedToysMedian: Double?) {
     self.mass = mass
@@ -17,13 +17,6 @@ public struct SelectedLimit: Codable, Sendable, Equatable {
     case expectedToysMedian = "expected_toys_median_fb"
   }
 
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(mass, forKey: .mass)
-    try c.encode(observed, forKey: .observed)
-    try c.encode(expectedAsymptoticMedian, forKey: .expectedAsymptoticMedian)
-    try c.encode(expectedToysMedian, forKey: .expectedToysMedian)
-  }
 }
 
 /// `summary.json` of `zptoys run`: the numbers it prints at the end, with timings.

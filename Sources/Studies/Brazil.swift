@@ -67,7 +67,7 @@ public struct BrazilStudy: Sendable {
     return BrazilPoint(index: index, mass: h.mass, m2: h.m2, observed: observed.flatMap { $0.isFinite ? $0 : nil },
                        observedLower: observedLower, expectedAsymptotic: Band(asymResult.expected),
                        expectedToys: band.map { Band($0.band.values) }, toys: settings.toys, failedToys: (band?.failed ?? []).map(FailedToyRecord.init),
-                       toyLimits: settings.keepToyLimits ? band?.limits : nil,
+                       toyLimits: settings.keepToyLimits ? band?.limits.map { $0.isFinite ? $0 : -1 } : nil,
                        signalPerFb: window.signalPerFb.reduce(0, +), background: window.totalBackground.reduce(0, +))
   }
 

@@ -95,6 +95,17 @@ struct GeneratorTests {
     #expect(abs(bandTheta(gapLab: 31.8, b: 4, m2: 1e-6) - k.cmThetaOfMassless(labTheta: 31.8)) < 0.01)
   }
 
+  @Test("A process of several components picks each with probability yield / total (µµ(γ): 60% gap bands)")
+  func mixture() {
+    // Binomial(100,000, 0.6): σ = 155; tolerance 5σ.
+    let s = background("mumu")
+    let rng = RandomStream(key: 18)
+    let n = 100_000
+    let bands = (0..<n).filter { _ in s.draw(rng).component == 1 }.count
+    let expected = config.backgrounds[0].components[1].yield / config.backgrounds[0].totalYield * Double(n)
+    #expect(abs(Double(bands) - expected) < 5 * (expected * (1 - expected / Double(n))).squareRoot())
+  }
+
   @Test("Backgrounds live where the paper puts them")
   func backgroundRegions() throws {
     let ee = try events(background("eemumu"), n: 20_000, key: 14)
