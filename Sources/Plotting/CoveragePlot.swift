@@ -26,7 +26,7 @@ public enum CoveragePlot {
       return a
     }
     let width = max(560, 110 + 250 * Double(masses.count))
-    var fig = Figure(title: "Coverage of the \(LimitSettings.percent(cl))% CL intervals", xs: xs, y: yAxis, width: width)
+    var fig = Figure(title: "Coverage of the \(LimitSettings.percent(cl))% CL intervals (\(file.settings.method.text))", xs: xs, y: yAxis, width: width)
     let toys = file.points.flatMap { $0.rules.map(\.toys) }.max() ?? 0
     for (k, m) in masses.enumerated() {
       var p = fig[k]
@@ -47,7 +47,7 @@ public enum CoveragePlot {
       p.legendPlacement = .lowerLeft
       fig[k] = p
     }
-    fig[0].notes.append("\(toys) toys / point, CP 68%, \(file.settings.method.text)")
+    fig[0].notes.append("\(toys) toys / point, CP 68%")
     fig.label = options.label
     fig.footnote = options.footnote
     return fig
