@@ -3,8 +3,9 @@
 // ZPrimeToys: Monte Carlo toys, a pyhf-compatible likelihood and the statistics of the
 // Belle II invisible-Z' search (e+e- -> mu+mu- Z', Z' -> invisible).
 //
-// Modules follow the data flow of docs/DESIGN.md, one stage each:
+// Modules follow the data flow (docs/ARCHITECTURE.md), one stage each:
 //   CGSL -> GSL -> Physics -> Experiment -> Generator -> Likelihood -> Inference -> Studies -> zptoys
+// with Results (the typed result files) read by Studies, Plotting and zptoys.
 import PackageDescription
 
 let package = Package(
@@ -13,7 +14,7 @@ let package = Package(
   products: [
     // MARK: - Public API
     .executable(name: "zptoys", targets: ["zptoys"]),
-    .library(name: "ZPrimeToys", targets: ["Physics", "Experiment", "Generator", "Likelihood", "Inference", "Studies"]),
+    .library(name: "ZPrimeToys", targets: ["Physics", "Experiment", "Generator", "Likelihood", "Inference", "Results", "Studies", "Plotting"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,17 +42,20 @@ let package = Package(
     .target(name: "Generator", dependencies: ["Experiment", "GSL", "Physics", "_Support"]),
     .target(name: "Likelihood", dependencies: []),
     .target(name: "Inference", dependencies: ["Likelihood", "GSL", "_Support"]),
+    // The result files' schemas (one typed Codable per file, with its format version) and the
+    // strict reader; Foundation only, so that anything may read results.
+    .target(name: "Results"),
     .target(
       name: "Studies",
-      dependencies: ["Experiment", "Generator", "Likelihood", "Inference", "GSL", "_Support"]),
+      dependencies: ["Physics", "Experiment", "Generator", "Likelihood", "Inference", "Results", "GSL", "_Support"]),
     // Plots (SVG, PNG by rsvg-convert when installed) and the HTML report, from result files.
-    .target(name: "Plotting", dependencies: ["_Support"]),
+    .target(name: "Plotting", dependencies: ["Results", "_Support"]),
 
     // MARK: - Command-line tool
     .executableTarget(
       name: "zptoys",
       dependencies: [
-        "Physics", "Experiment", "Generator", "Likelihood", "Inference", "Studies", "Plotting", "_Support", "_TestSupport",
+        "Physics", "Experiment", "Generator", "Likelihood", "Inference", "Results", "Studies", "Plotting", "_Support", "_TestSupport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -66,9 +70,10 @@ let package = Package(
     .testTarget(name: "GeneratorTests", dependencies: ["Generator"]),
     .testTarget(name: "LikelihoodTests", dependencies: ["Likelihood", "_TestSupport"]),
     .testTarget(name: "InferenceTests", dependencies: ["Inference", "Likelihood", "_TestSupport"]),
-    .testTarget(name: "StudiesTests", dependencies: ["Studies", "Inference", "Experiment", "Generator"]),
+    .testTarget(name: "ResultsTests", dependencies: ["Results"]),
+    .testTarget(name: "StudiesTests", dependencies: ["Studies", "Results", "Inference", "Experiment", "Generator", "Physics", "Likelihood"]),
     .testTarget(name: "CLITests", dependencies: [], exclude: ["Corpus"]),
-    .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
+    .testTarget(name: "PlottingTests", dependencies: ["Plotting", "Results"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,8 @@ Usage:  python3 Validation/validate_physics.py [--zptoys .build/release/zptoys] 
 
 Checks (each printed as a table row, PASS/FAIL; the exit status is non-zero on any FAIL):
 
-1. Massless-muon limit.  The analytic double-differential cross section (DESIGN.md)
+1. Massless-muon limit.  The analytic double-differential cross section (the Lµ−Lτ radiation
+   function, Sources/Physics/MasslessMuonLimit.swift)
        (1/s0) d2s/dx1dx2 = (a'/2pi)[((x1+mu)^2+(x2+mu)^2)/((1-x1)(1-x2)) - mu/(1-x1)^2 - mu/(1-x2)^2]
    integrated here with scipy over the Dalitz region y1*y2 >= mu, y1 + y2 <= 1 + mu (yi = 1 - xi),
    in logarithmic variables, must equal
@@ -16,7 +17,7 @@ Checks (each printed as a table row, PASS/FAIL; the exit status is non-zero on a
 2. Widths and B(Z' -> invisible) (vanilla) against the formulas and the limits 1, 1/2, 1/3.
 3. g-2: Delta a_mu(g'=1, M) by scipy.quad, and the +-2 sigma band in g' (Delta a_mu = 251(59)e-11).
 4. The paper's relations: sigma_UL of 5-10 fb at low mass gives g' ~ 3e-3, 20-50 fb at 8 GeV gives
-   g' ~ 1 (abstract; DESIGN.md); and excluding the g-2 band at 0.8 and 5.0 GeV (the paper's
+   g' ~ 1 (the paper's abstract); and excluding the g-2 band at 0.8 and 5.0 GeV (the paper's
    fully-invisible exclusion edges) needs sigma_UL within the 0.2-10 fb range of the paper's limits.
 """
 

@@ -1,14 +1,22 @@
 /// Semantic checks of a parsed configuration: each names the field and the reason.
 extension ExperimentConfig {
   func validate() throws {
+    try validateDetector()
+    try validateBinningAndAcceptance()
+    try validateProcesses()
+  }
+
+  func fraction(_ v: Double, _ field: String, upTo hi: Double = 1) throws {
+    guard v >= 0, v <= hi else { throw ConfigError(source: sourceName, field: field, reason: "must be between 0 and \(hi), got \(v)") }
+  }
+
+  /// Beams, luminosity, resolution and mass grid.
+  func validateDetector() throws {
     func fail(_ field: String, _ reason: String) -> ConfigError {
       ConfigError(source: sourceName, field: field, reason: reason)
     }
     func positive(_ v: Double, _ field: String) throws {
       guard v > 0 else { throw fail(field, "must be positive, got \(v)") }
-    }
-    func fraction(_ v: Double, _ field: String, upTo hi: Double = 1) throws {
-      guard v >= 0, v <= hi else { throw fail(field, "must be between 0 and \(hi), got \(v)") }
     }
 
     try positive(beams.electronEnergy, "beams.electron_energy_gev")
@@ -43,7 +51,14 @@ extension ExperimentConfig {
     guard (m2hi - m2lo) / minSigma < 200_000 else {
       throw fail("resolution.sigma_gev2", "the mass grid would have over 200,000 hypotheses; the resolution is too fine for the mass range")
     }
+  }
 
+  /// Window binning, efficiency curves and acceptance regions.
+  func validateBinningAndAcceptance() throws {
+    func fail(_ field: String, _ reason: String) -> ConfigError {
+      ConfigError(source: sourceName, field: field, reason: reason)
+    }
+    let m2hi = massGrid.maxMass * massGrid.maxMass
     guard window.m2Bins >= 2, window.m2Bins <= 200, window.m2Bins % 2 == 0 else {
       throw fail("window.m2_bins", "must be an even number from 2 to 200, got \(window.m2Bins)")
     }
@@ -85,48 +100,58 @@ extension ExperimentConfig {
     }
     guard acceptance.minRecoilPtCM >= 0 else { throw fail("acceptance.min_recoil_pt_cm_gev", "must not be negative") }
 
-    let nRanges = systematics.m2RangeEdges.count - 1
-    guard nRanges >= 1 else { throw fail("systematics.m2_range_edges_gev2", "needs at least two edges") }
-    for j in 1...nRanges where systematics.m2RangeEdges[j] <= systematics.m2RangeEdges[j - 1] {
-      throw fail("systematics.m2_range_edges_gev2[\(j)]", "edges must increase strictly")
-    }
-    for (key, v) in [("signal_efficiency", systematics.signalEfficiency), ("background_shape", systematics.backgroundShape)] {
-      guard v.count == nRanges else {
-        throw fail("systematics.\(key)", "needs one value per M² range (\(nRanges)), got \(v.count)")
-      }
-      for (i, x) in v.enumerated() { try fraction(x, "systematics.\(key)[\(i)]", upTo: 10) }
-    }
-    try fraction(systematics.signalShape, "systematics.signal_shape", upTo: 10)
-    try fraction(systematics.photonVeto.below, "systematics.photon_veto.below", upTo: 10)
-    try fraction(systematics.photonVeto.above, "systematics.photon_veto.above", upTo: 10)
-    try fraction(systematics.luminosity, "systematics.luminosity")
+  }
 
-    let p = processes
-    guard p.signal.thetaCMA >= -1, p.signal.thetaCMA <= 10 else {
-      throw fail("processes.signal.theta_cm_a", "must be in [−1, 10] so that 1 + a·cos²θ stays non-negative, got \(p.signal.thetaCMA)")
+  /// Names are unique; every listed systematic exists; a sample's processes carry the same
+  /// systematics; continuum µµ masses lie below √s; gap bands can be reached.
+  func validateProcesses() throws {
+    func fail(_ field: String, _ reason: String) -> ConfigError {
+      ConfigError(source: sourceName, field: field, reason: reason)
     }
-    try fraction(p.signal.widthFraction, "processes.signal.width_fraction", upTo: 1)
-    for (field, y) in [("processes.mumu.single_photon.yield", p.mumu.singlePhoton.yield),
-                       ("processes.mumu.gap_bands.yield", p.mumu.gapBands.yield),
-                       ("processes.tautau.yield", p.tautau.yield), ("processes.eemumu.yield", p.eemumu.yield)] {
-      guard y >= 0, y <= 1e9 else { throw fail(field, "must be between 0 and 1e9 events, got \(y)") }
+    let known = Set(systematics.map(\.name))
+    guard known.count == systematics.count else { throw fail("systematics", "names must be unique") }
+    func checkList(_ list: [String], _ field: String) throws {
+      for (i, s) in list.enumerated() where !known.contains(s) {
+        throw fail("\(field)[\(i)]", "unknown systematic \"\(s)\" (defined: \(systematics.map(\.name).joined(separator: ", ")))")
+      }
+      guard Set(list).count == list.count else { throw fail(field, "lists a systematic twice") }
     }
-    for (field, b) in [("processes.mumu.single_photon.collinearity_b", p.mumu.singlePhoton.collinearityB),
-                       ("processes.eemumu.collinearity_b", p.eemumu.collinearityB)] {
-      guard b >= 0, b < 1 else { throw fail(field, "must be in [0, 1), got \(b)") }
+    try fraction(signal.widthFraction, "signal.width_fraction")
+    guard signal.thetaCMA >= -1, signal.thetaCMA <= 10 else {
+      throw fail("signal.theta_cm_a", "must be in [−1, 10] so that 1 + a·cos²θ stays non-negative, got \(signal.thetaCMA)")
     }
-    for (field, s) in [("processes.mumu.gap_bands.m2_slope_gev2", p.mumu.gapBands.m2Slope),
-                       ("processes.tautau.m2_slope_gev2", p.tautau.m2Slope), ("processes.eemumu.m2_slope_gev2", p.eemumu.m2Slope)] {
-      try positive(s, field)
+    try checkList(signal.systematics, "signal.systematics")
+    var names: Set<String> = []
+    var sampleSystematics: [String: [String]] = [:]
+    for (i, p) in backgrounds.enumerated() {
+      let f = "backgrounds[\(i)]"
+      guard names.insert(p.name).inserted else { throw fail("\(f).name", "\"\(p.name)\" appears twice") }
+      try checkList(p.systematics, "\(f).systematics")
+      if let other = sampleSystematics[p.sample], other != p.systematics {
+        throw fail("\(f).systematics", "the processes of sample \(p.sample) must carry the same systematics (another has \(other))")
+      }
+      sampleSystematics[p.sample] = p.systematics
+      for (j, c) in p.components.enumerated() {
+        try validate(c.shape, field: "\(f).components[\(j)]")
+      }
     }
-    guard p.mumu.singlePhoton.energyRange.lowerBound > 0 else {
-      throw fail("processes.mumu.single_photon.energy_range_gev", "energies must be positive")
-    }
-    guard p.mumu.gapBands.gapPhotonEnergyRange.lowerBound > 0 else {
-      throw fail("processes.mumu.gap_bands.gap_photon_energy_range_gev", "energies must be positive")
-    }
-    for (field, r) in [("processes.tautau.mumu_mass_range_gev", p.tautau.mumuMassRange), ("processes.eemumu.mumu_mass_range_gev", p.eemumu.mumuMassRange)] {
-      guard r.lowerBound >= 0, r.upperBound < beams.sqrtS else { throw fail(field, "must lie in [0, √s)") }
+  }
+
+  func validate(_ shape: ShapeFamily, field: String) throws {
+    switch shape {
+    case .continuum(let c):
+      guard c.mumuMassRange.lowerBound >= 0, c.mumuMassRange.upperBound < beams.sqrtS else {
+        throw ConfigError(source: sourceName, field: "\(field).mumu_mass_range_gev", reason: "must lie in [0, √s)")
+      }
+    case .gapBands(let g):
+      // The recoil of the smallest M² with the softest gap photon must fit below √s.
+      guard g.gapPhotonEnergyRange.lowerBound < beams.sqrtS / 2, g.m2Range.lowerBound < beams.sqrtS * beams.sqrtS else {
+        throw ConfigError(source: sourceName, field: "\(field).gap_photon_energy_range_gev", reason: "the gap photon must be softer than √s/2")
+      }
+    case .singlePhoton(let p):
+      guard p.energyRange.upperBound < beams.sqrtS / 2 else {
+        throw ConfigError(source: sourceName, field: "\(field).energy_range_gev", reason: "the photon must be softer than √s/2")
+      }
     }
   }
 }

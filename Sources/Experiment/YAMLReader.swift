@@ -86,11 +86,31 @@ struct YAMLReader {
   }
 
   func doubles() throws -> [Double] { try array().map { try $0.double() } }
+  func strings() throws -> [String] { try array().map { try $0.string() } }
+
+  /// The key–value pairs of a mapping, in the document's order (every key counts as read).
+  func entries() throws -> [(key: String, value: YAMLReader)] {
+    guard let map = node.mapping else { throw error("expected a mapping (key: value pairs)") }
+    return map.map { k, v in
+      let key = k.string ?? "\(k)"
+      seen.keys.insert(key)
+      return (key, YAMLReader(source: source, node: v, path: child(key)))
+    }
+  }
 
   func double(_ key: String) throws -> Double { try at(key).double() }
   func int(_ key: String) throws -> Int { try at(key).int() }
   func string(_ key: String) throws -> String { try at(key).string() }
   func doubles(_ key: String) throws -> [Double] { try at(key).doubles() }
+  func strings(_ key: String) throws -> [String] { try at(key).strings() }
+  func bool(_ key: String) throws -> Bool {
+    let r = try at(key)
+    switch try r.string() {
+    case "true": return true
+    case "false": return false
+    case let other: throw r.error("expected true or false, got \"\(other)\"")
+    }
+  }
 
   /// A two-element list [low, high] with low < high.
   func range(_ key: String) throws -> ClosedRange<Double> {

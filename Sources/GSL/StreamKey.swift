@@ -40,37 +40,20 @@ public struct StreamKey: Hashable, Sendable, CustomStringConvertible {
   }
 
   public var description: String {
-    "seed=\(seed) study=\(Study(rawValue: study).map { "\($0)" } ?? "\(study)") mass=\(massIndex) toy=\(toyIndex)"
+    "seed=\(seed) study=\(study) mass=\(massIndex) toy=\(toyIndex)"
   }
 
-  /// The studies, each with its own stream family. Raw values are part of the file format:
-  /// never renumber them.
-  public enum Study: UInt64, Sendable, CaseIterable, CustomStringConvertible {
-    case generate = 1
-    case templates = 2
-    case workspaceToy = 3
-    case hypotestToys = 4
-    case brazil = 5
-    case lee = 6
-    case coverage = 7
-    case scanData = 8
-    case physics = 9
-    case test = 99
+  /// A family of streams: a number that names what draws from it. The application's studies
+  /// declare their families where they are defined (as `static let` members of this type);
+  /// numbers are part of the result files' reproducibility and are never reused.
+  public struct Study: RawRepresentable, Hashable, Sendable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    public init(integerLiteral value: UInt64) { rawValue = value }
+    public var description: String { "\(rawValue)" }
 
-    public var description: String {
-      switch self {
-      case .generate: "generate"
-      case .templates: "templates"
-      case .workspaceToy: "workspace-toy"
-      case .hypotestToys: "hypotest-toys"
-      case .brazil: "brazil"
-      case .lee: "lee"
-      case .coverage: "coverage"
-      case .scanData: "scan-data"
-      case .physics: "physics"
-      case .test: "test"
-      }
-    }
+    /// For tests and benchmarks.
+    public static let test: Study = 99
   }
 }
 

@@ -2,23 +2,6 @@ import Experiment
 import Foundation
 import GSL
 
-/// The processes the generator knows (DESIGN.md): the Z′ signal and the three backgrounds.
-public enum ProcessKind: String, CaseIterable, Sendable, Codable {
-  case signal, mumu, tautau, eemumu
-
-  /// The backgrounds, in the order of the paper's Fig. 1 stack.
-  public static let backgrounds: [ProcessKind] = [.mumu, .tautau, .eemumu]
-
-  public var label: String {
-    switch self {
-    case .signal: "Z′ signal"
-    case .mumu: "µµ(γ)"
-    case .tautau: "ττ(γ)"
-    case .eemumu: "eeµµ"
-    }
-  }
-}
-
 /// A recoil at truth level, in the c.m. frame.
 public struct TruthRecoil: Sendable, Equatable {
   /// M²_recoil [GeV²].
@@ -28,7 +11,7 @@ public struct TruthRecoil: Sendable, Equatable {
   /// c.m. energy E* and momentum |p*| of the recoil system [GeV].
   public var energy: Double
   public var momentum: Double
-  /// Which component of a process made it (µµ(γ): 0 single photon, 1 gap bands).
+  /// Which component of its process made it (the position in the configuration's list).
   public var component: Int = 0
 }
 

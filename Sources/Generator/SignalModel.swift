@@ -4,7 +4,7 @@ import GSL
 import Physics
 
 /// The energy spectrum of the Z′ in e+e− → µ+µ−Z′ at fixed M, from the massless-muon
-/// double-differential cross section (DESIGN.md; the Lµ−Lτ radiation function):
+/// double-differential cross section (the Lµ−Lτ radiation function; Physics/MasslessMuonLimit.swift):
 ///
 ///     (1/σ0) d²σ/dx1dx2 = (α′/2π) [((x1+µ)² + (x2+µ)²)/((1−x1)(1−x2)) − µ/(1−x1)² − µ/(1−x2)²]
 ///
@@ -111,10 +111,10 @@ public struct SignalSampler: TruthSampler {
   public init(mass: Double, widthFraction: Double, config: ExperimentConfig) throws {
     self.mass = mass
     self.widthFraction = widthFraction
-    thetaA = config.processes.signal.thetaCMA
+    thetaA = config.signal.thetaCMA
     sqrtS = config.beams.sqrtS
     spectrum = ZPrimeEnergySpectrum(mass: mass, sqrtS: sqrtS)
-    kinematics = config.processes.signal.kinematics == .matrixElement
+    kinematics = config.signal.kinematics == .matrixElement
       ? try SignalKinematicsCache.shared.table(mass: mass, sqrtS: sqrtS) : nil
     let mmax = sqrtS - 2 * SignalSampler.muonMass
     m2Max = mmax * mmax

@@ -39,98 +39,100 @@ public struct TemplateSettings: Sendable, Equatable {
   }
 }
 
-/// The truth sampler of a process from the configuration.
-public func sampler(for process: ProcessKind, config: ExperimentConfig, mass: Double? = nil, widthFraction: Double = 0) throws -> any TruthSampler {
-  switch process {
-  case .signal:
-    guard let m = mass else { throw GeneratorError.invalidRequest("the signal needs a mass (--mass)") }
-    return try SignalSampler(mass: m, widthFraction: widthFraction, config: config)
-  case .mumu: return MuMuSampler(config: config)
-  case .tautau: return TauTauSampler(config: config)
-  case .eemumu: return EEMuMuSampler(config: config)
-  }
-}
-
-/// The full-spectrum background templates: per process, expected yields and MC variances in every
-/// global cell (global M² bins × fine θ cells, ``WindowBinning``). Every window's background
-/// template is a sum of these cells, and a full-spectrum pseudo-data set is a Poisson draw of them.
+/// The full-spectrum background templates: per process (the configuration's list), expected
+/// yields and MC variances in every global cell (global M² bins × fine θ cells,
+/// ``WindowBinning``). Every window's background template is a sum of these cells, and a
+/// full-spectrum pseudo-data set is a Poisson draw of them.
+///
+/// The Monte Carlo of process k (its position in the list) draws from the 16 streams
+/// (settings.seed, templates, −1 − k, chunk); the events are weighted so that all accepted events
+/// (inside and outside every window) sum to the process' yield.
 public struct BackgroundSpectrum: Sendable {
   public let detector: DetectorModel
-  /// Per background process: yields and sumw2 per global cell.
-  public let yields: [ProcessKind: [Double]]
-  public let sumw2: [ProcessKind: [Double]]
-  /// Per background process: the µµ(γ) single-photon share per cell (for the photon-veto
-  /// systematic, which applies to µµ(γ) only) is the whole µµ(γ) template.
+  /// The process names, in the configuration's order.
+  public let processes: [String]
+  /// Per process: yields and sumw2 per global cell.
+  public let yields: [String: [Double]]
+  public let sumw2: [String: [Double]]
   public let settings: TemplateSettings
 
-  public init(detector: DetectorModel, settings: TemplateSettings, userSources: [ProcessKind: UserSource] = [:]) throws {
+  /// - Parameter userSources: processes taken from a user's file instead of their model, by name.
+  /// - Throws: ``GeneratorError/invalidRequest(_:)`` for a user source of an unknown process.
+  public init(detector: DetectorModel, settings: TemplateSettings, userSources: [String: UserSource] = [:]) throws {
     self.detector = detector
     self.settings = settings
-    let binning = detector.binning
-    let ncell = binning.globalCellCount
-    var y: [ProcessKind: [Double]] = [:]
-    var s: [ProcessKind: [Double]] = [:]
-    for process in ProcessKind.backgrounds {
-      let total: Double
-      let chunkCount = 16
-      let perChunk = (settings.backgroundEvents + chunkCount - 1) / chunkCount
-      let counts: [[Double]]
-      if let user = userSources[process] {
-        total = user.totalYield
-        counts = try Parallel.map(count: chunkCount, threads: settings.threads, makeState: { () }) { c, _ in
-          let rng = RandomStream(StreamKey(seed: settings.seed, study: .templates, massIndex: -1 - ProcessKind.backgrounds.firstIndex(of: process)!, toyIndex: c))
-          let draw = try user.makeSampler()
-          var h = [Double](repeating: 0, count: ncell)
-          for _ in 0..<perChunk {
-            let e = draw.draw(rng)
-            if let cell = binning.globalCell(m2: e.m2, cosThetaCM: e.cosThetaCM) { h[cell] += 1 }
-          }
-          return h
-        }
-      } else {
-        let conf = detector.config.processes
-        total = switch process {
-        case .mumu: conf.mumu.singlePhoton.yield + conf.mumu.gapBands.yield
-        case .tautau: conf.tautau.yield
-        default: conf.eemumu.yield
-        }
-        let gen = EventGenerator(detector: detector, sampler: try sampler(for: process, config: detector.config))
-        counts = try Parallel.map(count: chunkCount, threads: settings.threads, makeState: { () }) { c, _ in
-          let rng = RandomStream(StreamKey(seed: settings.seed, study: .templates, massIndex: -1 - ProcessKind.backgrounds.firstIndex(of: process)!, toyIndex: c))
-          var h = [Double](repeating: 0, count: ncell)
-          try gen.generate(count: perChunk, rng: rng) { e in
-            if let cell = binning.globalCell(m2: e.m2, cosThetaCM: e.cosThetaCM) { h[cell] += 1 }
-          }
-          return h
-        }
-      }
-      // Weight: the process' yield shared by all accepted MC events (including those outside
-      // every window, so that the yield is the expected count after the selection).
-      let n = Double(perChunk * chunkCount)
-      let w = total / n
-      var yy = [Double](repeating: 0, count: ncell)
-      var ss = [Double](repeating: 0, count: ncell)
-      for h in counts { for k in 0..<ncell { yy[k] += h[k] } }
-      for k in 0..<ncell {
-        ss[k] = yy[k] * w * w
-        yy[k] *= w
-      }
-      y[process] = yy
-      s[process] = ss
+    let config = detector.config
+    let names = config.backgrounds.map(\.name)
+    processes = names
+    if let unknown = userSources.keys.sorted().first(where: { !names.contains($0) }) {
+      throw GeneratorError.invalidRequest("--input \(unknown)=…: no background process \"\(unknown)\" in the configuration (\(names.joined(separator: ", ")))")
+    }
+    var y: [String: [Double]] = [:]
+    var s: [String: [Double]] = [:]
+    for (k, process) in config.backgrounds.enumerated() {
+      let counts = try Self.cellCounts(process: k, detector: detector, settings: settings, user: userSources[process.name])
+      let total = userSources[process.name]?.totalYield ?? process.totalYield
+      let (yy, ss) = Self.weighted(counts, yield: total, events: Self.eventsPerChunk(settings) * Self.chunkCount)
+      y[process.name] = yy
+      s[process.name] = ss
     }
     yields = y
     sumw2 = s
   }
 
-  /// Total background per global cell.
+  static let chunkCount = 16
+  static func eventsPerChunk(_ settings: TemplateSettings) -> Int { (settings.backgroundEvents + chunkCount - 1) / chunkCount }
+
+  /// Unweighted MC counts per global cell of process `k`, per chunk of events.
+  static func cellCounts(process k: Int, detector: DetectorModel, settings: TemplateSettings, user: UserSource?) throws -> [[Double]] {
+    let binning = detector.binning
+    let ncell = binning.globalCellCount
+    let perChunk = eventsPerChunk(settings)
+    let gen: EventGenerator? = user == nil
+      ? EventGenerator(detector: detector, sampler: BackgroundSampler(process: detector.config.backgrounds[k], config: detector.config)) : nil
+    return try Parallel.map(count: chunkCount, threads: settings.threads, makeState: { () }) { c, _ in
+      let rng = RandomStream(StreamKey(seed: settings.seed, study: .templates, massIndex: -1 - k, toyIndex: c))
+      var h = [Double](repeating: 0, count: ncell)
+      if let g = gen {
+        try g.generate(count: perChunk, rng: rng) { e in
+          if let cell = binning.globalCell(m2: e.m2, cosThetaCM: e.cosThetaCM) { h[cell] += 1 }
+        }
+      } else if let u = user {
+        let draw = try u.makeSampler()
+        for _ in 0..<perChunk {
+          let e = draw.draw(rng)
+          if let cell = binning.globalCell(m2: e.m2, cosThetaCM: e.cosThetaCM) { h[cell] += 1 }
+        }
+      }
+      return h
+    }
+  }
+
+  /// Yields and sumw2 per cell: the process' yield shared by all `events` accepted MC events
+  /// (including those outside every window, so that the yield is the expected count after the
+  /// selection).
+  static func weighted(_ counts: [[Double]], yield total: Double, events: Int) -> ([Double], [Double]) {
+    let ncell = counts.first?.count ?? 0
+    let w = total / Double(events)
+    var yy = [Double](repeating: 0, count: ncell)
+    var ss = [Double](repeating: 0, count: ncell)
+    for h in counts { for k in 0..<ncell { yy[k] += h[k] } }
+    for k in 0..<ncell {
+      ss[k] = yy[k] * w * w
+      yy[k] *= w
+    }
+    return (yy, ss)
+  }
+
+  /// Total background per global cell (all processes).
   public var totalYields: [Double] {
     var t = [Double](repeating: 0, count: detector.binning.globalCellCount)
-    for p in ProcessKind.backgrounds { for (k, v) in yields[p]!.enumerated() { t[k] += v } }
+    for p in processes { for (k, v) in yields[p]!.enumerated() { t[k] += v } }
     return t
   }
 
-  /// The window's template of one background process.
-  public func window(_ w: WindowBinning.Window, process: ProcessKind) -> Histogram2D {
+  /// The window's template of one background process (a name of ``processes``).
+  public func window(_ w: WindowBinning.Window, process: String) -> Histogram2D {
     let b = detector.binning
     return Histogram2D(m2Edges: w.m2Edges, thetaEdges: w.thetaEdges,
                        yields: b.windowCounts(w, cells: yields[process]!), sumw2: b.windowCounts(w, cells: sumw2[process]!))

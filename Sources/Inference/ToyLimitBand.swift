@@ -22,7 +22,7 @@ public struct ToyLimitBand: Sendable, Codable, Equatable {
   ) throws -> ToyLimitBand {
     let profile = try ProfileLikelihood(model: model)
     let gen = ToySampler(model: model, parameters: profile.conditionalFit(data, poi: 0).parameters)
-    let stat: TestStatistic = rule == .fc ? .ttilde : .qtilde
+    let stat = rule.defaultTestStatistic
     let range = toyRange ?? 0..<settings.toys
     let results: [(Double, UInt64)] = try Parallel.map(
       count: range.count, threads: settings.threads,

@@ -51,6 +51,13 @@ public func brentRoot(_ f: (Double) throws -> Double, _ a0: Double, _ b0: Double
   return b
 }
 
+extension LimitRule {
+  /// The test statistic a rule orders by unless told otherwise: t̃µ for the Feldman–Cousins-style
+  /// intervals (two-sided, arXiv:1007.1727 Eq. 11), q̃µ for the upper limits (Eq. 16), as pyhf's
+  /// `upper_limit` does.
+  public var defaultTestStatistic: TestStatistic { self == .fc ? .ttilde : .qtilde }
+}
+
 /// Upper limits and intervals at confidence level `cl` (pyhf `upper_limit`, Feldman–Cousins).
 ///
 /// - `cls`: the smallest µ with CLs(µ) ≤ α = 1 − cl (q̃µ by default);

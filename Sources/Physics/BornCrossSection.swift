@@ -11,7 +11,7 @@ import GSL
 /// frame, and H^{0β} = 0 there by current conservation). The integral left is two-dimensional,
 /// over t = ln E_Z′ and the collinear-flattening y; VEGAS (``GSL/Vegas``) integrates it.
 ///
-/// Conventions: e² = 4πα with α = 1/137.036 (DESIGN.md; α(s) ≈ 1/132 would give +7%), massless
+/// Conventions: e² = 4πα with α = 1/137.036 (the Thomson limit, the project's convention for the tree-level σ; α(s) ≈ 1/132 would give +7%), massless
 /// electrons, muon mass kept, g′ = 1 unless given (σ ∝ g′²). No initial-state radiation: see
 /// ``InitialStateRadiation`` for the convolution on top. No vacuum polarisation, no Z⁰ exchange
 /// (O(s/m_Z²) ≈ 1% at 10.58 GeV, neglected in the paper's σ as well).

@@ -1,7 +1,7 @@
 /// Physical constants and the defaults of the Belle II 2019–2020 running (natural units, GeV).
 ///
 /// Masses from the Review of Particle Physics (PDG 2022). α is the Thomson-limit value
-/// 1/137.036 that DESIGN.md prescribes for the tree-level cross section; at √s = 10.58 GeV the
+/// 1/137.036, the project's convention for the tree-level cross section; at √s = 10.58 GeV the
 /// running α(s) ≈ 1/132 would raise σ ∝ α² by ≈ 7% — a choice, documented where σ is defined.
 public enum PhysicalConstants {
   /// m_µ in GeV.
@@ -10,7 +10,7 @@ public enum PhysicalConstants {
   public static let tauMass = 1.77686
   /// m_e in GeV.
   public static let electronMass = 0.51099895e-3
-  /// α = 1/137.036 (DESIGN.md default).
+  /// α = 1/137.036 (the Thomson limit; the default of the tree-level σ).
   public static let fineStructure = 1 / 137.036
   /// (ħc)² in GeV²·fb: a cross section in GeV⁻² times this is in fb (0.3893793721 GeV² mb).
   public static let hbarCSquaredGeV2fb = 0.3893793721e12

@@ -16,7 +16,7 @@ public enum ZPrimeModel: String, Sendable, CaseIterable, Codable {
   }
 }
 
-/// Cross-section limits → coupling limits (DESIGN.md, "Limits"; paper, Figs. 3 and 4).
+/// Cross-section limits → coupling limits (paper, Figs. 3 and 4).
 ///
 /// σ(e⁺e⁻ → µ⁺µ⁻Z′, Z′ → invisible) = σ(g′ = 1)·g′²·B, so a 90% CL limit σ_UL gives
 ///

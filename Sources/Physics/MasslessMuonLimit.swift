@@ -2,7 +2,7 @@ import Foundation
 import GSL
 
 /// The massless-muon limit of σ(e⁺e⁻ → µ⁺µ⁻Z′): the analytic double-differential cross section
-/// that the numerical matrix element must reproduce (DESIGN.md, "Physics of the Lµ−Lτ Z′"; the
+/// that the numerical matrix element must reproduce (the Lµ−Lτ radiation function; the
 /// same form as e⁺e⁻ → qq̄g with a massive gluon):
 ///
 ///     (1/σ₀) d²σ/dx₁dx₂ = (α′/2π) [ ((x₁+µ)² + (x₂+µ)²) / ((1−x₁)(1−x₂)) − µ/(1−x₁)² − µ/(1−x₂)² ],

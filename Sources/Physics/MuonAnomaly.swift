@@ -3,7 +3,7 @@ import GSL
 
 /// The Z′ contribution to the muon anomalous magnetic moment and the (g−2)µ-favoured couplings.
 ///
-/// One-loop vector exchange (Leveille, Nucl. Phys. B137 (1978) 63; DESIGN.md):
+/// One-loop vector exchange (Leveille, Nucl. Phys. B137 (1978) 63):
 ///
 ///     Δaµ = (g′²/8π²) ∫₀¹ dz 2m_µ² z(1−z)² / (m_µ²(1−z)² + M²z).
 ///

@@ -88,13 +88,36 @@ public struct SignalKinematics: Sendable {
     self.sqrtS = sqrtS
     self.muonMass = muonMass
     let born = BornCrossSection(sqrtS: sqrtS, alpha: alpha, muonMass: muonMass)
+    let edges = Self.energyEdges(range: range, bins: energyBins, sqrtS: sqrtS, muonMass: muonMass)
+    energyEdges = edges
+    let energyBins = edges.count - 1
+    cosThetaEdges = (0...angleBins).map { -1 + 2 * Double($0) / Double(angleBins) }
+    let slice = try SliceIntegral(ps: ps, born: born)
+    let (probabilities, coefficients) = try Self.binIntegrals(edges: edges, slice: slice)
+    let fb = PhysicalConstants.hbarCSquaredGeV2fb
+    edgeDensities = energyEdges.map { e in e * slice(e).0 * fb }
+    let total = probabilities.reduce(0, +)
+    guard total > 0, total.isFinite else { throw PhysicsError("signal kinematics: σ = \(total) fb at M = \(mass) GeV") }
+    crossSection = total
+    energyProbabilities = probabilities.map { $0 / total }
+    angularCoefficients = coefficients
+    var c = [Double](repeating: 0, count: energyBins + 1)
+    for i in 0..<energyBins { c[i + 1] = c[i] + energyProbabilities[i] }
+    c[energyBins] = 1
+    cumulative = c
+    logEdges = edges.map { log($0) }
+    angularInverse = Self.angularInverseTable(coefficients)
+  }
+
+  /// Bin edges uniform in ln E over the energy range, the hardest bin refined geometrically
+  /// towards E_max: there the dimuon mass √Q² reaches 2m_µ and β̄₂ = √(1 − 4m²/Q²) cuts the
+  /// spectrum off within E_max − E ≈ 2m_µ²/√s (≈ 2 MeV), a step the uniform bins cannot resolve
+  /// (it cost 0.3% of the last bin's weight).
+  static func energyEdges(range: ClosedRange<Double>, bins energyBins: Int, sqrtS: Double, muonMass: Double) -> [Double] {
     let t0 = log(range.lowerBound), t1 = log(range.upperBound)
     var edges = (0...energyBins).map { exp(t0 + (t1 - t0) * Double($0) / Double(energyBins)) }
     edges[0] = range.lowerBound
     edges[energyBins] = range.upperBound
-    // Refine the hardest bin geometrically towards E_max: there the dimuon mass √Q² reaches 2m_µ
-    // and β̄₂ = √(1 − 4m²/Q²) cuts the spectrum off within E_max − E ≈ 2m_µ²/√s (≈ 2 MeV), a
-    // step the uniform bins cannot resolve (it cost 0.3% of the last bin's weight).
     let width = edges[energyBins] - edges[energyBins - 1]
     let cutoffScale = 2 * muonMass * muonMass / sqrtS
     var refined: [Double] = []
@@ -104,15 +127,23 @@ public struct SignalKinematics: Sendable {
       d /= 10
     }
     edges.insert(contentsOf: refined, at: energyBins)
-    energyEdges = edges
-    let edgesT = edges.map { log($0) }
-    let energyBins = edges.count - 1
-    cosThetaEdges = (0...angleBins).map { -1 + 2 * Double($0) / Double(angleBins) }
+    return edges
+  }
 
-    let tRule = try Integration.GaussLegendre(points: 4)
-    let yRule = try Integration.GaussLegendre(points: 16)
-    // ∫dy over [−Y, Y] in two panels, of W·J and H^{zz}·J, at energy e: (dσ/dE in GeV⁻³, same for zz).
-    func yIntegral(_ e: Double) -> (Double, Double) {
+  /// ∫dy over [−Y, Y] in two panels (16-point Gauss–Legendre each), of W·J and H^{zz}·J at Z′
+  /// energy e: (dσ/dE in GeV⁻³, the same for zz).
+  struct SliceIntegral {
+    let ps: RadiativePhaseSpace
+    let born: BornCrossSection
+    let yRule: Integration.GaussLegendre
+
+    init(ps: RadiativePhaseSpace, born: BornCrossSection) throws {
+      self.ps = ps
+      self.born = born
+      yRule = try Integration.GaussLegendre(points: 16)
+    }
+
+    func callAsFunction(_ e: Double) -> (Double, Double) {
       let slice = ps.slice(energy: e)
       let Y = slice.yMax
       var w = 0.0, zz = 0.0
@@ -126,6 +157,14 @@ public struct SignalKinematics: Sendable {
       }
       return (w, zz)
     }
+  }
+
+  /// Per energy bin: σ in fb (4-point Gauss–Legendre in ln E) and the angular coefficient a of
+  /// 1 + a·cos²θ*, a = (W − 3H^{zz})/(W + H^{zz}) clamped to [−1, 1].
+  static func binIntegrals(edges: [Double], slice: SliceIntegral) throws -> ([Double], [Double]) {
+    let tRule = try Integration.GaussLegendre(points: 4)
+    let edgesT = edges.map { log($0) }
+    let energyBins = edges.count - 1
     let fb = PhysicalConstants.hbarCSquaredGeV2fb
     var probabilities = [Double](repeating: 0, count: energyBins)
     var coefficients = [Double](repeating: 0, count: energyBins)
@@ -138,30 +177,24 @@ public struct SignalKinematics: Sendable {
         let t = edgesT[i] + h * v * v * (3 - 2 * v)
         let wt = wv * h * 6 * v * (1 - v)
         let e = exp(t)
-        let (a, b) = yIntegral(e)
+        let (a, b) = slice(e)
         w += wt * e * a
         zz += wt * e * b
       }
       probabilities[i] = w * fb
       coefficients[i] = w > 0 ? min(1, max(-1, (w - 3 * zz) / (w + zz))) : 0
     }
-    edgeDensities = energyEdges.map { e in e * yIntegral(e).0 * fb }
-    let total = probabilities.reduce(0, +)
-    guard total > 0, total.isFinite else { throw PhysicsError("signal kinematics: σ = \(total) fb at M = \(mass) GeV") }
-    crossSection = total
-    energyProbabilities = probabilities.map { $0 / total }
-    angularCoefficients = coefficients
-    var c = [Double](repeating: 0, count: energyBins + 1)
-    for i in 0..<energyBins { c[i + 1] = c[i] + energyProbabilities[i] }
-    c[energyBins] = 1
-    cumulative = c
-    logEdges = edges.map { log($0) }
-    let n = Self.angularNodes
-    var inv = [Double](repeating: 0, count: energyBins * (n + 1))
-    for i in 0..<energyBins {
-      for k in 0...n { inv[i * (n + 1) + k] = Self.invertAngular(coefficients[i], Double(k) / Double(n)) }
+    return (probabilities, coefficients)
+  }
+
+  /// The inverse CDFs of 1 + a·cos²θ* per energy bin at ``angularNodes`` + 1 nodes.
+  static func angularInverseTable(_ coefficients: [Double]) -> [Double] {
+    let n = angularNodes
+    var inv = [Double](repeating: 0, count: coefficients.count * (n + 1))
+    for i in coefficients.indices {
+      for k in 0...n { inv[i * (n + 1) + k] = invertAngular(coefficients[i], Double(k) / Double(n)) }
     }
-    angularInverse = inv
+    return inv
   }
 
   /// The probability of cell (energy bin i, angle bin j): P_i·∫(1 + a_i c²)dc / (2 + 2a_i/3).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Partial widths of the Lµ−Lτ Z′ (DESIGN.md, "Physics of the Lµ−Lτ Z′"; Altmannshofer, Gori,
+/// Partial widths of the Lµ−Lτ Z′ (Altmannshofer, Gori,
 /// Pospelov & Yavin, PRD 89 (2014) 095033, refs. [19, 20] of the paper).
 ///
 /// The Z′ couples with strength g′ vectorially to µ and τ and to the left-handed νµ, ντ:

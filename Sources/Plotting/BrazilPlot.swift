@@ -1,10 +1,11 @@
 import Foundation
+import Results
 
-/// The Brazil plot (paper, Fig. 2 and S4): 90% CL upper limits on σ(e⁺e⁻ → µ⁺µ⁻Z′, Z′ → invisible)
+/// The Brazil plot (paper, Fig. 2 and S4): upper limits at the file's CL on σ(e⁺e⁻ → µ⁺µ⁻Z′, Z′ → invisible)
 /// against M_Z′ on a log y axis; the expected ±2σ (yellow) and ±1σ (green) bands, the dashed
 /// median and the observed line; the wide-Z′ benchmark's observed limit alongside when given.
 public enum BrazilPlot {
-  public static func figure(_ file: ResultFile.Brazil, options: PlotOptions) throws -> Figure {
+  public static func figure(_ file: BrazilFile, options: PlotOptions) throws -> Figure {
     let points = file.masses.sorted { $0.mass < $1.mass }
     guard !points.isEmpty else { throw PlotError("the brazil file has no mass points") }
     let hasToys = points.contains { $0.expectedToys != nil }
@@ -17,7 +18,7 @@ public enum BrazilPlot {
     case .asymptotic: useToys = false
     }
     let xs = points.map(\.mass)
-    let band: [ResultFile.Band?] = points.map { useToys ? $0.expectedToys : $0.expectedAsymptotic }
+    let band: [Band?] = points.map { useToys ? $0.expectedToys : $0.expectedAsymptotic }
     let observed = points.map(\.observed)
     let wide = options.wide.map { $0.masses.sorted { $0.mass < $1.mass } } ?? []
 
@@ -28,7 +29,7 @@ public enum BrazilPlot {
     let xRange: (Double, Double) = xmin < 0.15 * xmax ? (0, (xmax * 1.02 / 0.5).rounded(.up) * 0.5) : Axis.range(xs, scale: .linear, pad: 0.03)
     var fig = Figure(title: "Upper limits on σ(e+e− → µ+µ−Z′, Z′ → invisible)",
                      x: Axis(label: "M_{Z′} [GeV]", lower: xRange.0, upper: xRange.1),
-                     y: Axis(label: "σ(e^{+}e^{−} → µ^{+}µ^{−}Z′, Z′ → inv.) [fb]", scale: .log, lower: ylo, upper: yhi))
+                     y: Axis(label: "σ(e^{+}e^{−} → µ^{+}µ^{−}Z′, Z′ → inv.) [\(file.units.crossSection)]", scale: .log, lower: ylo, upper: yhi))
     var p = fig[0]
     p.band(xs, lower: band.map { $0?.minus2 }, upper: band.map { $0?.plus2 }, fill: Style.sigma2)
     p.band(xs, lower: band.map { $0?.minus1 }, upper: band.map { $0?.plus1 }, fill: Style.sigma1)
@@ -40,36 +41,25 @@ public enum BrazilPlot {
       p.line(wide.map(\.mass), wide.map { wideObserved ? $0.observed : $0.expectedAsymptotic.median }, colour: Style.cycle[0], width: 2,
              dash: wideObserved ? nil : "3 3")
     }
-    let settings = file.header.identity.settings
-    let dataLabel = settings["data"] ?? "none"
-    let obsName = dataLabel == "toy" ? "Observed (pseudo-data)" : "Observed"
+    let settings = file.settings
+    let obsName = file.header.identity.inputs.data == "toy" ? "Observed (pseudo-data)" : "Observed"
     if hasObserved { p.legend.append(LegendEntry(obsName, .line("#000", width: 2, dash: nil))) }
-    let toyCount = points.compactMap(\.toys).max() ?? 0
+    let toyCount = points.map(\.toys).max() ?? 0
     p.legend.append(LegendEntry(useToys ? "Median expected (\(toyCount) toys)" : "Median expected (asymptotic)", .line("#000", width: 1.8, dash: "7 5")))
     p.legend.append(LegendEntry("±1σ expected", .fill(Style.sigma1, edge: nil)))
     p.legend.append(LegendEntry("±2σ expected", .fill(Style.sigma2, edge: nil)))
     if let w = options.wide {
-      let f = Double(w.header.identity.settings["width_fraction"] ?? "") ?? 0.1
+      let f = w.settings.widthFraction
       let obs = wide.contains { $0.observed != nil }
       p.legend.append(LegendEntry("\(obs ? "Observed" : "Expected"), Γ_{Z′} = \(ExperimentLabel.trim(f)) M_{Z′}", .line(Style.cycle[0], width: 2, dash: obs ? nil : "3 3")))
     }
-    let rule = (settings["rule"] ?? "cls")
-    let cl = Double(settings["cl"] ?? "") ?? 0.9
-    p.notes.append("\(ExperimentLabel.trim(cl * 100))% CL upper limits, \(ruleLabel(rule))")
-    if let f = Double(settings["width_fraction"] ?? ""), f > 0 { p.notes.append("Γ_{Z′} = \(ExperimentLabel.trim(f)) M_{Z′}") }
+    let limit = settings.limit
+    p.notes.append("\(limit.clText) \(limit.rule.isInterval ? "intervals" : "upper limits"), \(limit.rule.markup)\(hasObserved ? "; observed: \(limit.method.text)" : "")")
+    if settings.widthFraction > 0 { p.notes.append("Γ_{Z′} = \(ExperimentLabel.trim(settings.widthFraction)) M_{Z′}") }
     p.legendPlacement = .upperRight
     fig[0] = p
     fig.label = options.label
     fig.footnote = options.footnote
     return fig
-  }
-
-  static func ruleLabel(_ rule: String) -> String {
-    switch rule {
-    case "cls": return "CL_{s}"
-    case "clsb": return "CL_{s+b}"
-    case "fc": return "t̃_{µ} (Feldman–Cousins)"
-    default: return rule
-    }
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// Coverage against the true cross section, one panel per mass: per interval rule (CLs, CLs+b,
 /// t̃µ) the fraction of toys whose interval contains the truth, with Clopper–Pearson 68% bars,
@@ -6,18 +7,16 @@ import Foundation
 /// (equally spaced, labelled with their value in fb): 0 and a few limits' worth do not fit one
 /// linear or log axis.
 public enum CoveragePlot {
-  static let ruleStyle: [String: (String, Panel.Marker, String)] = [
-    "cls": ("#3f90da", .circle, "CL_{s}"),
-    "clsb": ("#bd1f01", .square, "CL_{s+b}"),
-    "fc": ("#e76300", .triangle, "t̃_{µ} (Feldman–Cousins)"),
+  static let ruleStyle: [IntervalRule: (String, Panel.Marker)] = [
+    .cls: ("#3f90da", .circle), .clsb: ("#bd1f01", .square), .fc: ("#e76300", .triangle),
   ]
 
-  public static func figure(_ file: ResultFile.Coverage, options: PlotOptions) throws -> Figure {
+  public static func figure(_ file: CoverageFile, options: PlotOptions) throws -> Figure {
     guard !file.points.isEmpty else { throw PlotError("the coverage file has no points") }
     let masses = Array(Set(file.points.map(\.mass))).sorted()
     let signals = Array(Set(file.points.map(\.signal))).sorted()
-    let rules = file.points.flatMap { $0.rules.map(\.rule) }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-    let cl = Double(file.header.identity.settings["cl"] ?? "") ?? 0.9
+    let rules = file.points.flatMap { $0.rules.map(\.rule) }.reduce(into: [IntervalRule]()) { if !$0.contains($1) { $0.append($1) } }
+    let cl = file.settings.cl
     let lows = file.points.flatMap { $0.rules.map(\.lower) } + [cl]
     let ylo = max(0, ((lows.min()! - 0.04) / 0.05).rounded(.down) * 0.05)
     let yAxis = Axis(label: "Coverage", lower: ylo, upper: 1 + 0.22 * (1 - ylo))
@@ -27,14 +26,14 @@ public enum CoveragePlot {
       return a
     }
     let width = max(560, 110 + 250 * Double(masses.count))
-    var fig = Figure(title: "Coverage of the \(Int((cl * 100).rounded()))% CL intervals", xs: xs, y: yAxis, width: width)
+    var fig = Figure(title: "Coverage of the \(LimitSettings.percent(cl))% CL intervals (\(file.settings.method.text))", xs: xs, y: yAxis, width: width)
     let toys = file.points.flatMap { $0.rules.map(\.toys) }.max() ?? 0
     for (k, m) in masses.enumerated() {
       var p = fig[k]
-      p.hline(cl, colour: "#555", width: 1.4, dash: "7 4", label: k == masses.count - 1 ? "nominal \(ExperimentLabel.trim(cl * 100))%" : nil, labelBelow: true)
+      p.hline(cl, colour: "#555", width: 1.4, dash: "7 4", label: k == masses.count - 1 ? "nominal \(LimitSettings.percent(cl))%" : nil, labelBelow: true)
       p.hline(1, colour: "#bbb", width: 1, dash: "2 3")
       for (r, rule) in rules.enumerated() {
-        let style = ruleStyle[rule] ?? (Style.cycle[r % Style.cycle.count], .diamond, rule)
+        let style = ruleStyle[rule] ?? (Style.cycle[r % Style.cycle.count], .diamond)
         let offset = (Double(r) - Double(rules.count - 1) / 2) * 0.18
         var px: [Double] = [], py: [Double] = [], lo: [Double] = [], hi: [Double] = []
         for pt in file.points where pt.mass == m {
@@ -42,7 +41,7 @@ public enum CoveragePlot {
           px.append(Double(si) + offset); py.append(rc.coverage); lo.append(rc.lower); hi.append(rc.upper)
         }
         p.points(px, py, low: lo, high: hi, colour: style.0, radius: 4.5, marker: style.1)
-        if k == 0 { p.legend.append(LegendEntry(style.2, .marker(style.0, style.1))) }
+        if k == 0 { p.legend.append(LegendEntry(rule.markup, .marker(style.0, style.1))) }
       }
       p.notes.append("M_{Z′} = \(ExperimentLabel.trim(m)) GeV")
       p.legendPlacement = .lowerLeft

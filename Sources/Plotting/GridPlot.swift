@@ -1,9 +1,10 @@
 import Foundation
+import Results
 
 /// The mass hypotheses: the spacing of the grid against M_Z′ (one resolution unit in M² per step,
 /// so ΔM ≈ σ(M²)/2M), log y.
 public enum GridPlot {
-  public static func figure(_ grid: ResultFile.Grid, options: PlotOptions) throws -> Figure {
+  public static func figure(_ grid: GridFile, options: PlotOptions) throws -> Figure {
     let h = grid.hypotheses.sorted { $0.mass < $1.mass }
     guard h.count >= 2 else { throw PlotError("the grid file needs at least two hypotheses") }
     let xs = zip(h, h.dropFirst()).map { ($0.mass + $1.mass) / 2 }

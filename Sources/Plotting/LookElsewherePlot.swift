@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// The look-elsewhere histogram: the largest local significance of each background-only toy scan
 /// of the whole spectrum, the Gross–Vitells prediction (arXiv:1005.1891, one degree of freedom)
@@ -12,11 +13,11 @@ import Foundation
 public enum LookElsewherePlot {
   /// ⟨N(u0)⟩ and u0 of a file: its headline Gross–Vitells when it has an observed value, else the
   /// highest threshold with at least 5 up-crossings per scan (as the study does), from the toys.
-  static func upcrossings(_ lee: ResultFile.LookElsewhere) -> (Double, Double)? {
-    if let gv = lee.observed?.grossVitells { return (gv.meanUpcrossings, gv.u0) }
+  static func upcrossings(_ lee: LookElsewhereFile) -> (Double, Double)? {
+    if let gv = lee.observed?.grossVitells { return (gv.meanUpcrossings, gv.threshold) }
     guard !lee.toys.isEmpty, !lee.thresholds.isEmpty else { return nil }
     let means = lee.thresholds.indices.map { k in
-      Double(lee.toys.map { ($0.upcrossings ?? []).count > k ? $0.upcrossings![k] : 0 }.reduce(0, +)) / Double(lee.toys.count)
+      Double(lee.toys.map { $0.upcrossings.count > k ? $0.upcrossings[k] : 0 }.reduce(0, +)) / Double(lee.toys.count)
     }
     let pick = lee.thresholds.indices.filter { means[$0] >= 5 }.max { lee.thresholds[$0] < lee.thresholds[$1] }
       ?? lee.thresholds.indices.min { lee.thresholds[$0] < lee.thresholds[$1] }!
@@ -24,15 +25,16 @@ public enum LookElsewherePlot {
   }
 
   /// The histogram of the largest local Z: the file's when present, else made from the toys.
-  static func histogram(_ lee: ResultFile.LookElsewhere) -> (edges: [Double], counts: [Double]) {
-    if let e = lee.edges, let c = lee.counts, e.count == c.count + 1, !c.isEmpty { return (e, c.map(Double.init)) }
+  static func histogram(_ lee: LookElsewhereFile) -> (edges: [Double], counts: [Double]) {
+    let (e, c) = (lee.maxZEdges, lee.maxZCounts)
+    if e.count == c.count + 1, !c.isEmpty { return (e, c.map(Double.init)) }
     let edges = stride(from: 0.0, through: 6.0, by: 0.1).map { $0 }
     var counts = [Double](repeating: 0, count: edges.count - 1)
     for t in lee.toys { counts[min(counts.count - 1, max(0, Int(t.maxZ / 0.1)))] += 1 }
     return (edges, counts)
   }
 
-  public static func figure(_ lee: ResultFile.LookElsewhere, options: PlotOptions) throws -> Figure {
+  public static func figure(_ lee: LookElsewhereFile, options: PlotOptions) throws -> Figure {
     let (edges, counts) = histogram(lee)
     let total = counts.reduce(0, +)
     guard total > 0 else { throw PlotError("the lee file has no toy scans") }
@@ -68,11 +70,9 @@ public enum LookElsewherePlot {
     if let o = lee.observed {
       p.vline(o.localZ, colour: "#000", width: 2, dash: "6 3")
       p.legend.append(LegendEntry(String(format: "Observed Z_{local} = %.2f", o.localZ), .line("#000", width: 2, dash: "6 3")))
-      let bound = (o.globalZIsLowerBound ?? false) ? ">" : ""
-      p.notes.append(String(format: "p_{global} = %.3f ± %.3f → Z_{global} = %@%.2fσ (toys)", o.globalP, o.globalPUncertainty ?? 0, bound, o.globalZ))
-      if let g = o.grossVitells, let gp = g.globalP, let gz = g.globalZ {
-        p.notes.append(String(format: "p_{global} = %.3f → Z_{global} = %.2fσ (Gross–Vitells)", gp, gz))
-      }
+      let bound = o.globalZIsLowerBound ? ">" : ""
+      p.notes.append(String(format: "p_{global} = %.3f ± %.3f → Z_{global} = %@%.2fσ (toys)", o.globalP, o.globalPUncertainty, bound, o.globalZ))
+      p.notes.append(String(format: "p_{global} = %.3f → Z_{global} = %.2fσ (Gross–Vitells)", o.grossVitells.globalP, o.grossVitells.globalZ))
     }
     p.legendPlacement = .upperRight
     fig[0] = p
@@ -82,7 +82,7 @@ public enum LookElsewherePlot {
   }
 
   /// P(Z_max ≥ Z) from the toys against the Gross–Vitells p_global(Z).
-  public static func survivalFigure(_ lee: ResultFile.LookElsewhere, options: PlotOptions) throws -> Figure {
+  public static func survivalFigure(_ lee: LookElsewhereFile, options: PlotOptions) throws -> Figure {
     let z = lee.toys.map(\.maxZ).sorted()
     guard !z.isEmpty else { throw PlotError("the lee file has no per-toy list (\"toys\"); the survival curve needs it") }
     let n = Double(z.count)

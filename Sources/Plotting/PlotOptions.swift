@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// Everything a plot may take besides its result file.
 public struct PlotOptions: Sendable {
@@ -14,9 +15,9 @@ public struct PlotOptions: Sendable {
   public var label = ExperimentLabel()
   public var band: BandSource = .auto
   /// A Brazil file of the wide-Z′ benchmark (Γ = F·M) drawn alongside the Brazil band.
-  public var wide: ResultFile.Brazil?
+  public var wide: BrazilFile?
   /// A look-elsewhere file: the significance plot then shows global-significance lines.
-  public var lee: ResultFile.LookElsewhere?
+  public var lee: LookElsewhereFile?
   /// Data points for the spectrum (when the main event file is the simulation).
   public var data: EventTable?
   /// The legend entry of the spectrum's data points (default: "Data" with `data`, else
@@ -27,6 +28,9 @@ public struct PlotOptions: Sendable {
   public var mcScale: Double = 1
   /// Only events of this process in the θ_cm–M² map (e.g. mumu for the µµ(γ) bands).
   public var process: String?
+  /// How process names read in legends (the configuration's labels, with the plots' markup);
+  /// a process without one is shown by its name.
+  public var processLabels: [String: String] = ["signal": "Z′ signal"]
   /// The signal cross section drawn on the window templates, in fb.
   public var signalFb: Double = 1
   /// Bin width of the spectrum in GeV² (the paper's 0.5).
@@ -37,4 +41,7 @@ public struct PlotOptions: Sendable {
   public var footnote: String?
 
   public init() {}
+
+  /// The legend label of process `name`.
+  public func label(process name: String) -> String { processLabels[name] ?? name }
 }

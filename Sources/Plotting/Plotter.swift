@@ -6,7 +6,7 @@ public enum PlotKind: String, Sendable, CaseIterable {
   case brazil, couplings, significance, lee, leeSurvival = "lee-survival", coverage, spectrum, map, grid, window
 
   /// The kinds a file of this kind can make; the first is the default.
-  public static func kinds(for file: ResultFile.Kind) -> [PlotKind] {
+  public static func kinds(for file: PlotInput.Kind) -> [PlotKind] {
     switch file {
     case .brazil: return [.brazil]
     case .couplings: return [.couplings]
@@ -24,7 +24,7 @@ public enum PlotKind: String, Sendable, CaseIterable {
 /// Picks and draws the plot of a result file, and writes SVG (and PNG) files atomically.
 public enum Plotter {
   /// The figure of `content` (the default kind for its file unless `kind` is given).
-  public static func figure(_ content: ResultFile.Content, kind: PlotKind? = nil, options: PlotOptions) throws -> Figure {
+  public static func figure(_ content: PlotInput.Content, kind: PlotKind? = nil, options: PlotOptions) throws -> Figure {
     let allowed = PlotKind.kinds(for: content.kind)
     guard !allowed.isEmpty else {
       throw PlotError("a \(content.kind.rawValue) file has no plot of its own (`zptoys report` shows it as tables)")
@@ -34,14 +34,8 @@ public enum Plotter {
       throw PlotError("--kind \(k.rawValue) does not apply to a \(content.kind.rawValue) file; choose \(allowed.map(\.rawValue).joined(separator: " or "))")
     }
     var o = options
-    if o.label.configuration == nil {
-      switch content {
-      case .grid(let g): o.label.configuration = g.configuration
-      case .templates(let t): o.label.configuration = t.configuration
-      default: o.label.configuration = content.header?.identity.configuration
-      }
-    }
-    if o.label.luminosity == nil { o.label.luminosity = content.header?.luminosity }
+    if o.label.configuration == nil { o.label.configuration = content.result?.configuration }
+    if o.label.luminosity == nil { o.label.luminosity = content.result?.lumiFb }
     switch (content, k) {
     case (.brazil(let b), _): return try BrazilPlot.figure(b, options: o)
     case (.couplings(let c), _): return try CouplingsPlot.figure(c, options: o)

@@ -53,7 +53,7 @@ public enum RecoilMapPlot {
         a = e
       }
     }
-    let what = options.process.map { Style.processLabel($0) } ?? (events.processes.count == 1 ? Style.processLabel(events.processes[0]) : "all events")
+    let what = options.process.map { options.label(process: $0) } ?? (events.processes.count == 1 ? options.label(process: events.processes[0]) : "all events")
     p.notes.append("\(what), \(idx.count) events")
     fig[0] = p
     fig.label = options.label

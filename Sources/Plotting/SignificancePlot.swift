@@ -1,11 +1,12 @@
 import Foundation
+import Results
 
 /// Local significance against M_Z′ from a mass scan (Z = √q0 per hypothesis, arXiv:1007.1727
 /// Eq. 12), with dotted reference lines at local 1, 2, 3σ and — when a look-elsewhere file is
 /// given — dashed red lines at the local Z that corresponds to a global 1σ and 2σ by the
 /// Gross–Vitells estimate of that file (``GaussianTail/localZ(forGlobalP:meanUpcrossings:u0:)``).
 public enum SignificancePlot {
-  public static func figure(_ scan: ResultFile.Scan, options: PlotOptions) throws -> Figure {
+  public static func figure(_ scan: ScanFile, options: PlotOptions) throws -> Figure {
     let pts = scan.masses.sorted { $0.mass < $1.mass }
     guard !pts.isEmpty else { throw PlotError("the scan file has no mass points") }
     let xs = pts.map(\.mass)
@@ -33,8 +34,9 @@ public enum SignificancePlot {
              x: best.mass + (right ? -1 : 1) * 0.015 * (xRange.1 - xRange.0), y: best.localZ + 0.015 * (yhi - ylo),
              size: 14, anchor: right ? "end" : "start", colour: "#c00")
     }
-    let data = scan.header.identity.settings["data"] ?? ""
-    p.notes.append(data == "toy" ? "Background-only pseudo-data (seed \(scan.header.identity.seed))" : "Data: \(data)")
+    let data = scan.header.identity.inputs.data
+    p.notes.append(data == "toy" ? "Background-only pseudo-data (seed \(scan.header.identity.seed))"
+      : data.hasPrefix("events:") ? "Data: event file (SHA-256 \(data.dropFirst(7).prefix(12))…)" : "Data: \(data)")
     if let lee = options.lee, let (n, u0) = LookElsewherePlot.upcrossings(lee) {
       p.notes.append(String(format: "Gross–Vitells: ⟨N(u_{0} = %g)⟩ = %.2f, %d toy scans", u0, n, lee.toys.count))
     }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// The recoil-mass spectrum (paper, Fig. 1): candidates per 0.5 GeV² against M²_recoil on a log
-/// y axis, the backgrounds stacked in the paper's order (µµ(γ), ττ(γ), eeµµ; a signal is drawn
-/// as a line on top, not stacked), and data points with Poisson error bars.
+/// y axis, the backgrounds stacked in the order they first appear in the file (the
+/// configuration's order, as `zptoys generate` writes them; a signal is drawn as a line on top,
+/// not stacked), and data points with Poisson error bars.
 ///
 /// The stack comes from the event file's `process` column, each event weighted by `mcScale`;
 /// the data points from `options.data` when given, else from the same file (a pseudo-data set
@@ -10,8 +11,6 @@ import Foundation
 /// Error bars: the 68% Garwood interval, approximated by n + ½ ∓ √(n + ¼) (within 2% of the
 /// exact interval for n ≥ 1).
 public enum SpectrumPlot {
-  static let order = ["mumu", "tautau", "eemumu"]
-
   public static func figure(_ events: EventTable, options: PlotOptions) throws -> Figure {
     let w = options.binWidth
     guard w > 0, w.isFinite else { throw PlotError("the bin width must be positive, got \(w)") }
@@ -23,8 +22,8 @@ public enum SpectrumPlot {
     guard n <= 100_000 else { throw PlotError("the M² range [\(lo), \(hi)] GeV² at \(w) GeV² per bin needs \(n) bins; choose a wider --bin-width") }
     let edges = (0...n).map { lo + Double($0) * w }
     let hist = events.histogram(edges: edges, scale: options.mcScale)
-    var stackNames = order.filter { name in hist.contains { $0.process == name } }
-    stackNames += hist.map(\.process).filter { !order.contains($0) && $0 != "signal" }
+    let stackNames = events.processes.filter { name in name != "signal" && hist.contains { $0.process == name } }
+      + (events.process == nil ? hist.map(\.process) : [])
     let signal = hist.first { $0.process == "signal" }
     let dataCounts = (options.data ?? events).histogram(edges: edges).reduce(into: [Double](repeating: 0, count: n)) { acc, h in
       for i in 0..<n { acc[i] += h.counts[i] }
@@ -46,7 +45,7 @@ public enum SpectrumPlot {
     var p = fig[0]
     for k in stride(from: cumulative.count - 1, through: 0, by: -1) {
       let name = stackNames[k]
-      let colour = Style.processColours[name] ?? Style.cycle[k % Style.cycle.count]
+      let colour = Style.processColour(name, position: k)
       p.steps(edges: edges, values: cumulative[k], fill: colour, edge: "#222", width: 0.6)
     }
     if let s = signal {
@@ -60,9 +59,9 @@ public enum SpectrumPlot {
     let dataName = options.dataLabel ?? (options.data == nil ? "Pseudo-data (this file)" : "Data")
     p.legend.append(LegendEntry(dataName, .marker("#000")))
     for (k, name) in stackNames.enumerated().reversed() {
-      p.legend.append(LegendEntry(Style.processLabel(name), .fill(Style.processColours[name] ?? Style.cycle[k % Style.cycle.count], edge: "#222")))
+      p.legend.append(LegendEntry(options.label(process: name), .fill(Style.processColour(name, position: k), edge: "#222")))
     }
-    if signal != nil { p.legend.append(LegendEntry(Style.processLabel("signal"), .line(Style.processColours["signal"]!, width: 2, dash: nil))) }
+    if signal != nil { p.legend.append(LegendEntry(options.label(process: "signal"), .line(Style.processColours["signal"]!, width: 2, dash: nil))) }
     if options.mcScale != 1 { p.notes.append("Simulation × \(ExperimentLabel.trim(options.mcScale))") }
     fig[0] = p
     fig.label = options.label

@@ -17,23 +17,18 @@ public enum Style {
   public static let sigma2 = "#ffdd00"
   /// The (g−2)µ band.
   public static let gMinus2 = "#e41a1c"
-  /// Backgrounds in the paper's order: µµ(γ), ττ(γ), eeµµ (mplhep-like, colour-blind safe).
+  /// The processes of the embedded configuration in the paper's colours: µµ(γ), ττ(γ), eeµµ
+  /// (mplhep-like, colour-blind safe); other processes take ``cycle`` by their position.
   public static let processColours: [String: String] = [
     "mumu": "#5790fc", "tautau": "#f89c20", "eemumu": "#e42536", "signal": "#964a8b",
   ]
+
+  /// The colour of process `name`, the k-th of its stack.
+  public static func processColour(_ name: String, position k: Int) -> String {
+    processColours[name] ?? cycle[k % cycle.count]
+  }
   /// A cycle for other series (Petroff's 10-colour palette, as mplhep's defaults).
   public static let cycle = ["#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd"]
-
-  /// Process names as physicists write them.
-  public static func processLabel(_ p: String) -> String {
-    switch p {
-    case "mumu": return "µ^{+}µ^{−}(γ)"
-    case "tautau": return "τ^{+}τ^{−}(γ)"
-    case "eemumu": return "e^{+}e^{−}µ^{+}µ^{−}"
-    case "signal": return "Z′ signal"
-    default: return p
-    }
-  }
 
   /// viridis (matplotlib's default colour map) at 11 anchors; linear interpolation between.
   static let viridisAnchors: [(Double, Double, Double)] = [

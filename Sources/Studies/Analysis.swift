@@ -3,6 +3,7 @@ import Foundation
 import GSL
 import Generator
 import Likelihood
+import Results
 import _Support
 
 /// The analysis of one configuration: the detector, the template Monte Carlo of the full
@@ -11,11 +12,38 @@ public struct Analysis: Sendable {
   public let detector: DetectorModel
   public let settings: TemplateSettings
   public let backgrounds: BackgroundSpectrum
+  /// The processes taken from a user's file: name → SHA-256 of the file.
+  public let userInputs: [String: String]
 
-  public init(config: ExperimentConfig, settings: TemplateSettings, userSources: [ProcessKind: UserSource] = [:]) throws {
+  public init(config: ExperimentConfig, settings: TemplateSettings, userSources: [String: UserSource] = [:]) throws {
     detector = DetectorModel(config: config)
     self.settings = settings
     backgrounds = try BackgroundSpectrum(detector: detector, settings: settings, userSources: userSources)
+    userInputs = userSources.mapValues { SHA256.hex(FileManager.default.contents(atPath: $0.path) ?? Data()) }
+  }
+
+  public var config: ExperimentConfig { detector.config }
+
+  /// What a study's likelihoods are made of, with `data` describing its observations ("none",
+  /// "toy" or "events:<SHA-256>", see ``dataLabel(_:)``).
+  public func inputs(data: String) -> StudyInputs {
+    StudyInputs(lumiFb: config.luminosity.integrated,
+                templateMC: TemplateMC(seed: settings.seed, signalEvents: settings.signalEvents, backgroundEvents: settings.backgroundEvents,
+                                       userInputs: userInputs),
+                data: data)
+  }
+
+  /// The identity of a study of this analysis.
+  public func identity(_ settings: some StudySettings, seed: UInt64, data: String, tasks: Int) -> StudyIdentity {
+    StudyIdentity(configuration: config.name, configurationSHA256: SHA256.hex(config.sourceText), seed: seed,
+                  inputs: inputs(data: data), settings: settings, totalTasks: tasks)
+  }
+
+  /// "none" without data, "toy" for the pseudo-data set of the seed, else "events:<SHA-256 of
+  /// the file>".
+  public static func dataLabel(_ data: String?) -> String {
+    guard let d = data else { return "none" }
+    return d == "toy" ? "toy" : "events:\(SHA256.hex(FileManager.default.contents(atPath: d) ?? Data()))"
   }
 
   public var grid: MassGrid { detector.grid }

@@ -1,13 +1,14 @@
 import Experiment
 import Foundation
 import Inference
+import Results
 import _Support
 
 /// The Brazil-band table as CSV and as HEPData YAML (a HEPData data file: one independent
 /// variable, the Z′ mass, and the observed and expected limits as dependent variables with the
 /// ±1σ and ±2σ bands as asymmetric errors; `hepdata-validator`'s DataFileValidator accepts it).
 public enum LimitTables {
-  public static func writeCSV(_ b: BrazilOutput, to path: String) throws {
+  public static func writeCSV(_ b: BrazilFile, to path: String) throws {
     var s = "index,mass_gev,m2_gev2,observed_fb,expected_asymptotic_minus2_fb,expected_asymptotic_minus1_fb,expected_asymptotic_median_fb,expected_asymptotic_plus1_fb,expected_asymptotic_plus2_fb,expected_toys_minus2_fb,expected_toys_minus1_fb,expected_toys_median_fb,expected_toys_plus1_fb,expected_toys_plus2_fb,toys,failed_toys\n"
     func f(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
     for p in b.masses {
@@ -23,9 +24,9 @@ public enum LimitTables {
   }
 
   /// A HEPData data file (YAML) of the limits.
-  public static func hepdataYAML(_ b: BrazilOutput, config: ExperimentConfig) -> String {
-    let cl = b.header.identity.settings["cl"].flatMap(Double.init) ?? 0.9
-    let clText = "\(Int((cl * 100).rounded()))% CL"
+  public static func hepdataYAML(_ b: BrazilFile, config: ExperimentConfig) -> String {
+    let limit = b.settings.limit
+    let clText = "\(limit.clText) \(limit.rule.ascii)"
     var y = "independent_variables:\n- header: {name: \"$M_{Z'}$\", units: GEV}\n  values:\n"
     for p in b.masses { y += "  - {value: \(yamlNumber(p.mass))}\n" }
     y += "dependent_variables:\n"
@@ -33,10 +34,10 @@ public enum LimitTables {
         qualifiers:
         - {name: RE, value: "E+ E- --> MU+ MU- Z', Z' --> INVISIBLE"}
         - {name: SQRT(S), units: GEV, value: \(yamlNumber(config.beams.sqrtS))}
-        - {name: LUMINOSITY, units: FB-1, value: \(yamlNumber(config.luminosity.integrated))}
+        - {name: LUMINOSITY, units: FB-1, value: \(yamlNumber(b.lumiFb))}
 
       """
-    func band(_ name: String, _ pick: (BrazilStudy.Point) -> ExpectedBand?) {
+    func band(_ name: String, _ pick: (BrazilPoint) -> Band?) {
       y += "- header: {name: \"\(name)\", units: FB}\n" + qualifiers + "  values:\n"
       for p in b.masses {
         guard let e = pick(p), e.median.isFinite else { y += "  - {value: '-'}\n"; continue }
@@ -56,12 +57,12 @@ public enum LimitTables {
     return y
   }
 
-  public static func writeHEPData(_ b: BrazilOutput, config: ExperimentConfig, to path: String) throws {
+  public static func writeHEPData(_ b: BrazilFile, config: ExperimentConfig, to path: String) throws {
     try AtomicFile.write(hepdataYAML(b, config: config), to: path)
   }
 
   /// A HEPData submission.yaml describing one table (the data file written beside it).
-  public static func submissionYAML(dataFile: String, description: String) -> String {
+  public static func submissionYAML(dataFile: String, description: String, sqrtS: Double) -> String {
     """
     ---
     comment: "ZPrimeToys \(ToolInfo.version): limits on sigma(e+e- -> mu+mu- Z', Z' -> invisible) from pseudo-experiments; configuration in the result JSON."
@@ -71,7 +72,7 @@ public enum LimitTables {
     keywords:
     - {name: observables, values: [SIG]}
     - {name: reactions, values: [E+ E- --> MU+ MU- Z']}
-    - {name: cmenergies, values: [10.58]}
+    - {name: cmenergies, values: [\(yamlNumber(sqrtS))]}
     data_file: \(dataFile)
 
     """

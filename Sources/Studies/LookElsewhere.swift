@@ -4,9 +4,10 @@ import GSL
 import Generator
 import Inference
 import Likelihood
+import Results
 import _Support
 
-/// The look-elsewhere effect (DESIGN.md): N background-only toy scans of the whole spectrum, each
+/// The look-elsewhere effect: N background-only toy scans of the whole spectrum, each
 /// toy one full-spectrum pseudo-data set (Poisson counts in every global cell) binned into every
 /// window and fitted there; the distribution of the largest local significance Z = √q0 gives the
 /// global p-value of an observed local significance, and the up-crossings of q0(M) above a low
@@ -18,43 +19,18 @@ import _Support
 /// window likelihoods stay at their nominal values (they are constraints of the model, not
 /// measured spectra).
 public struct LookElsewhereStudy: Sendable {
-  public struct Settings: Sendable {
-    public var toys = 1000
-    /// Toys per task (checkpoint granularity).
-    public var blockSize = 10
-    /// Thresholds u0 = Z² for the up-crossings.
-    public var thresholds: [Double] = [0.5, 1, 2]
-    public var masses = MassSelection("all")
-    public init() {}
-  }
-
-  /// One toy scan.
-  public struct ToyScan: Codable, Sendable, Equatable {
-    public var toy: Int
-    /// The largest local significance and the hypothesis where it occurs.
-    public var maxZ: Double
-    public var maxIndex: Int
-    /// Up-crossings of q0(M) above each threshold, in the order of the settings' thresholds.
-    public var upcrossings: [Int]
-    public var failedFits: Int
-
-    enum CodingKeys: String, CodingKey {
-      case toy, maxZ = "max_local_z", maxIndex = "max_index", upcrossings, failedFits = "failed_fits"
-    }
-  }
-
   public let analysis: Analysis
-  public let settings: Settings
+  public private(set) var settings: LookElsewhereSettings
   public let indices: [Int]
   /// One model per window (data are replaced per toy).
   public let models: [Model]
   let windows: [WindowBinning.Window]
   let expectedCells: [Double]
 
-  public init(analysis: Analysis, settings: Settings, threads: Int) throws {
+  public init(analysis: Analysis, settings: LookElsewhereSettings, threads: Int) throws {
     self.analysis = analysis
     self.settings = settings
-    indices = try settings.masses.indices(in: analysis.grid)
+    indices = try MassSelection(settings.masses).indices(in: analysis.grid)
     let a = analysis
     let idx = indices
     models = try Parallel.map(count: idx.count, threads: threads, makeState: { () }) { j, _ in
@@ -130,56 +106,27 @@ public struct LookElsewhereStudy: Sendable {
     }
   }
 
-  public func identity(config: ExperimentConfig, seed: UInt64) -> StudyIdentity {
-    StudyIdentity(study: "lee", configuration: config.name, configurationSHA256: SHA256.hex(config.sourceText), seed: seed,
-                  settings: ["toys": "\(settings.toys)", "block_size": "\(settings.blockSize)", "masses": settings.masses.spec,
-                             "thresholds": settings.thresholds.map { "\($0)" }.joined(separator: ","),
-                             "mc_seed": "\(analysis.settings.seed)", "mc_signal_events": "\(analysis.settings.signalEvents)",
-                             "mc_background_events": "\(analysis.settings.backgroundEvents)"],
-                  totalTasks: taskCount)
+  public func identity(seed: UInt64, data: String) -> StudyIdentity {
+    analysis.identity(settings, seed: seed, data: data, tasks: taskCount)
+  }
+
+  /// The same study assessing another observed local significance (the models are shared).
+  public func assessing(observedZ z: Double?) -> LookElsewhereStudy {
+    var copy = self
+    copy.settings.observedZ = z
+    return copy
+  }
+
+  /// The largest local significance of one data set over the selected hypotheses, and its mass.
+  public func largestExcess(_ data: SpectrumData) throws -> (z: Double, mass: Double) {
+    let (q, _, _) = scanQ0(data, state: try makeState())
+    var best = 0
+    for k in q.indices where q[k] > q[best] { best = k }
+    return (q[best].squareRoot(), analysis.grid.hypotheses[indices[best]].mass)
   }
 }
 
-/// The global significance of an observed local one.
-public struct GlobalSignificance: Codable, Sendable, Equatable {
-  public var localZ: Double
-  public var localP: Double
-  public var globalP: Double
-  /// Binomial standard error of the global p-value from the toy count.
-  public var globalPUncertainty: Double
-  public var globalZ: Double
-  /// 68% range of the global Z from the binomial uncertainty.
-  public var globalZRange: [Double]
-  public var trialsFactor: Double
-  public var toys: Int
-  public var toysAbove: Int
-  /// True when no toy reached the observed Z: global_p is then below 1/toys and global_z is the
-  /// lower bound Z(1/toys).
-  public var globalZIsLowerBound: Bool
-  public var grossVitells: GrossVitells
-  public var grossVitellsByThreshold: [GrossVitells]
-
-  enum CodingKeys: String, CodingKey {
-    case localZ = "local_z", localP = "local_p", globalP = "global_p", globalPUncertainty = "global_p_uncertainty"
-    case globalZ = "global_z", globalZRange = "global_z_range", trialsFactor = "trials_factor", toys, toysAbove = "toys_above"
-    case globalZIsLowerBound = "global_z_is_lower_bound", grossVitells = "gross_vitells"
-    case grossVitellsByThreshold = "gross_vitells_by_threshold"
-  }
-}
-
-public struct GrossVitells: Codable, Sendable, Equatable {
-  public var threshold: Double
-  public var meanUpcrossings: Double
-  public var meanUpcrossingsUncertainty: Double
-  public var globalP: Double
-  public var globalPUncertainty: Double
-  public var globalZ: Double
-
-  enum CodingKeys: String, CodingKey {
-    case threshold = "u0", meanUpcrossings = "mean_upcrossings", meanUpcrossingsUncertainty = "mean_upcrossings_uncertainty"
-    case globalP = "global_p", globalPUncertainty = "global_p_uncertainty", globalZ = "global_z"
-  }
-
+extension GrossVitells {
   /// p_global ≈ p_local + ⟨N(u0)⟩ e^{−(u − u0)/2} (one degree of freedom: p_local = Φ(−Z)).
   public static func estimate(localZ z: Double, threshold u0: Double, upcrossings: [Int]) -> GrossVitells {
     let n = Double(upcrossings.count)
@@ -195,7 +142,7 @@ public struct GrossVitells: Codable, Sendable, Equatable {
 }
 
 extension GlobalSignificance {
-  public static func compute(localZ z: Double, scans: [LookElsewhereStudy.ToyScan], thresholds: [Double]) -> GlobalSignificance {
+  public static func compute(localZ z: Double, scans: [ToyScan], thresholds: [Double]) -> GlobalSignificance {
     let n = scans.count
     let above = scans.filter { $0.maxZ >= z }.count
     let p = Double(above) / Double(max(n, 1))
@@ -221,83 +168,24 @@ extension GlobalSignificance {
   }
 }
 
-/// The `zptoys lee` result file.
-public struct LookElsewhereOutput: StudyOutput {
-  public static let studyName = "lee"
-  public var header: StudyHeader
-  /// One entry per toy scan, in toy order.
-  public var toys: [LookElsewhereStudy.ToyScan]
-  public var taskBlocks: [[LookElsewhereStudy.ToyScan]]
-  /// The observed local significance being assessed (nil when none was given).
-  public var observed: GlobalSignificance?
-  /// Histogram of the largest local Z: bin edges and counts.
-  public var maxZEdges: [Double]
-  public var maxZCounts: [Int]
-  public var thresholds: [Double]
-
-  public var taskResults: [[LookElsewhereStudy.ToyScan]] { taskBlocks }
-
-  public static func assemble(header: StudyHeader, results: [[LookElsewhereStudy.ToyScan]]) throws -> LookElsewhereOutput {
+extension LookElsewhereFile: StudyOutput {
+  public static func assemble(header: StudyHeader, results: [[ToyScan]]) throws -> LookElsewhereFile {
+    guard let settings = header.identity.settings.value(as: LookElsewhereSettings.self) else { throw StudyError("not a look-elsewhere header") }
     let scans = results.flatMap { $0 }
-    let thresholds = (header.identity.settings["thresholds"] ?? "").split(separator: ",").compactMap { Double($0) }
-    let z = header.identity.settings["observed_z"].flatMap(Double.init)
     let edges = stride(from: 0.0, through: 6.0, by: 0.1).map { $0 }
     var counts = [Int](repeating: 0, count: edges.count - 1)
     for s in scans {
       let b = min(counts.count - 1, max(0, Int(s.maxZ / 0.1)))
       counts[b] += 1
     }
-    return LookElsewhereOutput(
-      header: header, toys: scans, taskBlocks: results,
-      observed: z.map { GlobalSignificance.compute(localZ: $0, scans: scans, thresholds: thresholds) },
-      maxZEdges: edges, maxZCounts: counts, thresholds: thresholds)
+    return LookElsewhereFile(
+      header: header, toys: scans,
+      observed: settings.observedZ.map { GlobalSignificance.compute(localZ: $0, scans: scans, thresholds: settings.thresholds) },
+      maxZEdges: edges, maxZCounts: counts, thresholds: settings.thresholds)
   }
+}
 
-  enum CodingKeys: String, CodingKey {
-    case toys, observed, maxZEdges = "max_local_z_edges", maxZCounts = "max_local_z_counts", thresholds
-    case localZ = "local_z", globalP = "global_p", globalZ = "global_z", trialsFactor = "trials_factor", grossVitells = "gross_vitells"
-    case blockSize = "block_size"
-  }
-
-  public init(header: StudyHeader, toys: [LookElsewhereStudy.ToyScan], taskBlocks: [[LookElsewhereStudy.ToyScan]],
-              observed: GlobalSignificance?, maxZEdges: [Double], maxZCounts: [Int], thresholds: [Double]) {
-    self.header = header
-    self.toys = toys
-    self.taskBlocks = taskBlocks
-    self.observed = observed
-    self.maxZEdges = maxZEdges
-    self.maxZCounts = maxZCounts
-    self.thresholds = thresholds
-  }
-
-  public init(from decoder: any Decoder) throws {
-    header = try StudyHeader(from: decoder)
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    toys = try c.decode([LookElsewhereStudy.ToyScan].self, forKey: .toys)
-    observed = try c.decodeIfPresent(GlobalSignificance.self, forKey: .observed)
-    maxZEdges = try c.decode([Double].self, forKey: .maxZEdges)
-    maxZCounts = try c.decode([Int].self, forKey: .maxZCounts)
-    thresholds = try c.decode([Double].self, forKey: .thresholds)
-    // Tasks are blocks of consecutive toys: regroup them by task.
-    let block = Int(header.identity.settings["block_size"] ?? "") ?? 1
-    var groups: [Int: [LookElsewhereStudy.ToyScan]] = [:]
-    for t in toys { groups[t.toy / max(block, 1), default: []].append(t) }
-    taskBlocks = header.tasks.map { groups[$0] ?? [] }
-  }
-
-  public func encode(to encoder: any Encoder) throws {
-    try header.encode(to: encoder)
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(toys, forKey: .toys)
-    try c.encode(observed, forKey: .observed)
-    try c.encode(maxZEdges, forKey: .maxZEdges)
-    try c.encode(maxZCounts, forKey: .maxZCounts)
-    try c.encode(thresholds, forKey: .thresholds)
-    // The contract's keys at the top level (null without an observed significance).
-    try c.encode(observed?.localZ, forKey: .localZ)
-    try c.encode(observed?.globalP, forKey: .globalP)
-    try c.encode(observed?.globalZ, forKey: .globalZ)
-    try c.encode(observed?.trialsFactor, forKey: .trialsFactor)
-    try c.encode(observed?.grossVitells, forKey: .grossVitells)
-  }
+extension StreamKey.Study {
+  /// The look-elsewhere toy scans: one full-spectrum pseudo-data set per toy.
+  public static let lee: StreamKey.Study = 6
 }

@@ -4,6 +4,7 @@ import GSL
 import Generator
 import Inference
 import Likelihood
+import Results
 import _Support
 
 /// The mass scan of one data set (the paper's "squared-mass scan"): one full-spectrum data set —
@@ -12,55 +13,26 @@ import _Support
 /// (asymptotic q0, arXiv:1007.1727 Eq. 12 and 52–53: Z = √q0, p0 = 1 − Φ(Z)), and the observed
 /// upper limit.
 public struct MassScan: Sendable {
-  public struct Point: Codable, Sendable, Equatable {
-    public var index: Int
-    public var mass: Double
-    public var sigmaHat: Double
-    public var sigmaHatUncertainty: Double?
-    public var localP0: Double
-    public var localZ: Double
-    public var observed: Double?
-    public var observedCount: Double
-    public var background: Double
-    /// True when a fit failed (non-finite likelihood): σ̂ and Z are then 0.
-    public var fitFailed: Bool
-
-    enum CodingKeys: String, CodingKey {
-      case index, mass = "mass_gev", sigmaHat = "sigma_hat_fb", sigmaHatUncertainty = "sigma_hat_uncertainty_fb"
-      case localP0 = "local_p0", localZ = "local_z", observed = "observed_limit_fb", observedCount = "observed_events"
-      case background = "background_events", fitFailed = "fit_failed"
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-      var c = encoder.container(keyedBy: CodingKeys.self)
-      try c.encode(index, forKey: .index)
-      try c.encode(mass, forKey: .mass)
-      try c.encode(sigmaHat, forKey: .sigmaHat)
-      try c.encode(sigmaHatUncertainty, forKey: .sigmaHatUncertainty)
-      try c.encode(localP0, forKey: .localP0)
-      try c.encode(localZ, forKey: .localZ)
-      try c.encode(observed, forKey: .observed)
-      try c.encode(observedCount, forKey: .observedCount)
-      try c.encode(background, forKey: .background)
-      try c.encode(fitFailed, forKey: .fitFailed)
-    }
-  }
-
   public let analysis: Analysis
   public let data: SpectrumData
+  public let settings: ScanSettings
   public let indices: [Int]
-  public let rule: LimitRule
-  public let cl: Double
+  let rule: LimitRule
 
-  public init(analysis: Analysis, data: SpectrumData, masses: MassSelection, rule: LimitRule = .cls, cl: Double = 0.9) throws {
+  public init(analysis: Analysis, data: SpectrumData, settings: ScanSettings) throws {
     self.analysis = analysis
     self.data = data
-    indices = try masses.indices(in: analysis.grid)
-    self.rule = rule
-    self.cl = cl
+    self.settings = settings
+    indices = try MassSelection(settings.masses).indices(in: analysis.grid)
+    rule = LimitRule(settings.limit.rule)
   }
 
-  public func run(task t: Int) throws -> Point {
+  /// Settings with an asymptotic observed limit by `rule` at `cl`.
+  public static func settings(masses: String = "all", rule: LimitRule = .cls, cl: Double = 0.9) -> ScanSettings {
+    ScanSettings(masses: masses, limit: LimitSettings(cl: cl, rule: rule, method: .asymptotic))
+  }
+
+  public func run(task t: Int) throws -> ScanPoint {
     let index = indices[t]
     let window = try analysis.window(index)
     let obs = data.observations(window, binning: analysis.detector.binning)
@@ -74,59 +46,25 @@ public struct MassScan: Sendable {
     let z = failed ? 0 : v.value.squareRoot()
     var observed: Double? = nil
     do {
-      let calc = try AsymptoticCalculator(profile: profile, data: model.observedData, testStatistic: rule == .fc ? .ttilde : .qtilde)
-      observed = try LimitSetter(calculator: calc, rule: rule, cl: cl).compute(expected: false).observed
+      let calc = try AsymptoticCalculator(profile: profile, data: model.observedData, testStatistic: rule.defaultTestStatistic)
+      observed = try LimitSetter(calculator: calc, rule: rule, cl: settings.limit.cl).compute(expected: false).observed
     } catch {
       observed = nil
     }
     let u = free.uncertainties[poi]
-    return Point(index: index, mass: window.window.hypothesis.mass, sigmaHat: failed ? 0 : free.parameters[poi],
-                 sigmaHatUncertainty: u.isFinite ? u : nil, localP0: Normal.survival(z), localZ: z,
-                 observed: observed.flatMap { $0.isFinite ? $0 : nil }, observedCount: obs.reduce(0, +),
-                 background: window.totalBackground.reduce(0, +), fitFailed: failed)
+    return ScanPoint(index: index, mass: window.window.hypothesis.mass, sigmaHat: failed ? 0 : free.parameters[poi],
+                     sigmaHatUncertainty: u.isFinite ? u : nil, localP0: Normal.survival(z), localZ: z,
+                     observed: observed.flatMap { $0.isFinite ? $0 : nil }, observedCount: obs.reduce(0, +),
+                     background: window.totalBackground.reduce(0, +), fitFailed: failed)
   }
 
-  public func identity(config: ExperimentConfig, seed: UInt64, dataLabel: String, masses: MassSelection) -> StudyIdentity {
-    StudyIdentity(study: "scan", configuration: config.name, configurationSHA256: SHA256.hex(config.sourceText), seed: seed,
-                  settings: ["data": dataLabel, "masses": masses.spec, "rule": rule.rawValue, "cl": "\(cl)",
-                             "mc_seed": "\(analysis.settings.seed)", "mc_signal_events": "\(analysis.settings.signalEvents)",
-                             "mc_background_events": "\(analysis.settings.backgroundEvents)"],
-                  totalTasks: indices.count)
+  public func identity(seed: UInt64, data: String) -> StudyIdentity {
+    analysis.identity(settings, seed: seed, data: data, tasks: indices.count)
   }
 }
 
-/// The `zptoys scan` result file: per hypothesis the fit, the local significance and the limit,
-/// and the largest local excess.
-public struct MassScanOutput: StudyOutput {
-  public static let studyName = "scan"
-  public var header: StudyHeader
-  public var masses: [MassScan.Point]
-  public var largest: MassScan.Point?
-  public var taskResults: [MassScan.Point] { masses }
-
-  public static func assemble(header: StudyHeader, results: [MassScan.Point]) throws -> MassScanOutput {
-    MassScanOutput(header: header, masses: results, largest: results.max { $0.localZ < $1.localZ })
-  }
-
-  enum CodingKeys: String, CodingKey { case masses, largest = "largest_local_excess" }
-
-  public init(header: StudyHeader, masses: [MassScan.Point], largest: MassScan.Point?) {
-    self.header = header
-    self.masses = masses
-    self.largest = largest
-  }
-
-  public init(from decoder: any Decoder) throws {
-    header = try StudyHeader(from: decoder)
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    masses = try c.decode([MassScan.Point].self, forKey: .masses)
-    largest = try c.decodeIfPresent(MassScan.Point.self, forKey: .largest)
-  }
-
-  public func encode(to encoder: any Encoder) throws {
-    try header.encode(to: encoder)
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(masses, forKey: .masses)
-    try c.encode(largest, forKey: .largest)
+extension ScanFile: StudyOutput {
+  public static func assemble(header: StudyHeader, results: [ScanPoint]) throws -> ScanFile {
+    ScanFile(header: header, masses: results, largest: results.max { $0.localZ < $1.localZ })
   }
 }

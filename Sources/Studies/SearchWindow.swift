@@ -3,67 +3,91 @@ import Foundation
 import Generator
 import Likelihood
 
-/// The likelihood of one search window as a pyhf workspace (the paper's fit, DESIGN.md).
+/// The likelihood of one search window as a pyhf workspace (the paper's fit), built from the
+/// configuration's signal, background processes and systematics.
 ///
 /// One channel `window` with the window's bins (M²-major: bin = i·nθ + j), and samples:
+/// `signal` (expected events per fb: L·ε·acceptance·template, scaled by the parameter of interest
+/// `sigma_fb`, the cross section in fb), then one sample per distinct `sample` name of the
+/// backgrounds, in the configuration's order (processes with the same sample name are summed).
+/// Each sample carries the modifiers of its `systematics` list, in that order (the signal's POI
+/// normfactor first). For the embedded configuration that is the paper's fit:
 ///
 /// | sample | data | modifiers |
 /// |---|---|---|
-/// | `signal` | expected events per fb: L·ε·acceptance·template | normfactor `sigma_fb` (the POI: the cross section in fb), staterror `signal_shape` (10% per bin), normsys `signal_efficiency` (by M² range), lumi |
-/// | `mumu` | µµ(γ) | normfactor `background_norm`, staterror `background_shape`, staterror `photon_veto` (34% below 1 GeV², 5% above, per bin) |
+/// | `signal` | Z′ per fb | normfactor `sigma_fb`, staterror `signal_shape` (10% per bin), normsys `signal_efficiency` (by M² range), `lumi` |
+/// | `mumu` | µµ(γ) | normfactor `background_norm`, staterror `background_shape`, staterror `photon_veto` (34% below 1 GeV², 5% above) |
 /// | `other_background` | ττ(γ) + eeµµ | normfactor `background_norm`, staterror `background_shape` |
 ///
-/// The background sample is split only so that the photon-veto uncertainty can act on µµ(γ)
-/// alone; both parts share the free normalisation and the per-bin background-shape nuisance.
 /// pyhf's staterror width for a name is √(Σ_s u_s²)/Σ_s n_s over the samples carrying it
-/// (`pyhf/modifiers/staterror.py`), so the per-bin shape uncertainty δ·(total background) is
-/// given entirely on the `mumu` sample's `background_shape` data (0 on the other): the width is
-/// then exactly δ relative to the total background in every bin.
+/// (`pyhf/modifiers/staterror.py`), so a relative size δ of a staterror carried by several
+/// samples is given entirely on the first of them as δ·(their summed yield), 0 on the others: the
+/// width is then exactly δ relative to their total in every bin.
 ///
-/// Bins whose expectation is zero are floored (signal 1e-9 per fb, backgrounds 1e-6 events) so
-/// that every staterror width is defined; the floor changes the likelihood by less than 1e-6.
+/// Bins whose expectation is zero are floored (signal 1e-9 per fb, background samples 1e-6
+/// events) so that every staterror width is defined; the floor changes the likelihood by less
+/// than 1e-6.
 public struct SearchWindow: Sendable {
+  /// One sample of the window: its name, yields per bin (floored) and the systematics it carries.
+  public struct SampleYields: Sendable, Equatable {
+    public let name: String
+    public let yields: [Double]
+    public let systematics: [String]
+  }
+
   public let window: WindowBinning.Window
   public let signalPerFb: [Double]
-  public let mumu: [Double]
-  public let otherBackground: [Double]
-  public let signalEfficiencyUncertainty: Double
-  public let backgroundShape: [Double]
-  public let photonVeto: [Double]
-  public let signalShape: Double
-  public let luminosityUncertainty: Double
+  public let signalSystematics: [String]
+  /// The background samples, in the configuration's order.
+  public let backgrounds: [SampleYields]
+  /// The summed background per bin.
+  public let totalBackground: [Double]
+  let systematics: [String: Systematic]
+  let luminosityUncertainty: Double
 
   public static let poi = "sigma_fb"
   public static let signalFloor = 1e-9
   public static let backgroundFloor = 1e-6
 
-  public init(detector: DetectorModel, window w: WindowBinning.Window, signal: SignalTemplate, backgrounds: BackgroundSpectrum) {
+  public init(detector: DetectorModel, window w: WindowBinning.Window, signal: SignalTemplate, backgrounds spectrum: BackgroundSpectrum) {
     window = w
-    let syst = detector.config.systematics
+    let config = detector.config
     signalPerFb = signal.perFb.yields.map { max($0, SearchWindow.signalFloor) }
-    mumu = backgrounds.window(w, process: .mumu).yields.map { max($0, SearchWindow.backgroundFloor) }
-    let tau = backgrounds.window(w, process: .tautau).yields
-    let ee = backgrounds.window(w, process: .eemumu).yields
-    otherBackground = zip(tau, ee).map { max($0 + $1, SearchWindow.backgroundFloor) }
-    signalEfficiencyUncertainty = syst.signalEfficiency(m2: w.hypothesis.m2)
-    let nt = w.thetaBinCount
-    var shape: [Double] = []
-    var veto: [Double] = []
-    for i in 0..<w.m2BinCount {
-      let centre = 0.5 * (w.m2Edges[i] + w.m2Edges[i + 1])
-      for _ in 0..<nt {
-        shape.append(syst.backgroundShape(m2: centre))
-        veto.append(syst.photonVeto(m2: centre))
+    signalSystematics = config.signal.systematics
+    var order: [String] = []
+    var sums: [String: [Double]] = [:]
+    var carried: [String: [String]] = [:]
+    for p in config.backgrounds {
+      let y = spectrum.window(w, process: p.name).yields
+      if sums[p.sample] == nil {
+        order.append(p.sample)
+        sums[p.sample] = [Double](repeating: 0, count: y.count)
+        carried[p.sample] = p.systematics
       }
+      sums[p.sample] = zip(sums[p.sample]!, y).map { $0 + $1 }
     }
-    backgroundShape = shape
-    photonVeto = veto
-    signalShape = syst.signalShape
-    luminosityUncertainty = syst.luminosity
+    backgrounds = order.map { SampleYields(name: $0, yields: sums[$0]!.map { max($0, SearchWindow.backgroundFloor) }, systematics: carried[$0]!) }
+    var total = [Double](repeating: 0, count: w.binCount)
+    for s in backgrounds { total = zip(total, s.yields).map { $0 + $1 } }
+    totalBackground = total
+    systematics = Dictionary(uniqueKeysWithValues: config.systematics.map { ($0.name, $0) })
+    luminosityUncertainty = config.luminosity.relativeUncertainty
   }
 
   public var binCount: Int { signalPerFb.count }
-  public var totalBackground: [Double] { zip(mumu, otherBackground).map { $0 + $1 } }
+
+  /// Every sample of the window: the signal first (its systematics after the POI), then the
+  /// backgrounds.
+  var samples: [SampleYields] {
+    [SampleYields(name: "signal", yields: signalPerFb, systematics: signalSystematics)] + backgrounds
+  }
+
+  /// The M² of each bin's centre (the argument of the per-bin systematics).
+  var binCentres: [Double] {
+    (0..<window.m2BinCount).flatMap { i in
+      [Double](repeating: 0.5 * (window.m2Edges[i] + window.m2Edges[i + 1]), count: window.thetaBinCount)
+    }
+  }
 
   /// An upper bound for the POI generous enough for any limit: the cross section whose signal
   /// would be 20 standard deviations of the background (plus 100 events) in the window.
@@ -76,35 +100,52 @@ public struct SearchWindow: Sendable {
     return (raw / e).rounded(.up) * e
   }
 
+  /// The modifier of systematic `name` on sample `index` of ``samples``.
+  func modifier(_ name: String, sample index: Int, samples all: [SampleYields], centres: [Double]) -> Modifier {
+    let s = systematics[name]!
+    switch s.modifier {
+    case .normfactor: return .normfactor(name)
+    case .lumi: return Modifier(name: name, kind: .lumi)
+    case .normsys:
+      let u = s.size!(window.hypothesis.m2)
+      return .normsys(name, hi: 1 + u, lo: 1 - u)
+    case .staterror:
+      let carriers = all.indices.filter { all[$0].systematics.contains(name) }
+      guard carriers.first == index else { return .staterror(name, [Double](repeating: 0, count: binCount)) }
+      var sum = [Double](repeating: 0, count: binCount)
+      for c in carriers { sum = zip(sum, all[c].yields).map { $0 + $1 } }
+      return .staterror(name, (0..<binCount).map { sum[$0] * s.size!(centres[$0]) })
+    }
+  }
+
+  /// The measurement's parameters: the POI, the normfactors (bounds from the configuration) and
+  /// the luminosity (Gaussian, width from the configuration), in the order they first appear.
+  func parameters(_ all: [SampleYields]) -> [ParameterConfig] {
+    var out = [ParameterConfig(name: SearchWindow.poi, inits: [1], bounds: [[0, poiUpperBound]])]
+    let used = all.flatMap(\.systematics).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }.map { systematics[$0]! }
+    for s in used where s.modifier == .normfactor {
+      out.append(ParameterConfig(name: s.name, inits: [1], bounds: [[s.bounds!.lowerBound, s.bounds!.upperBound]]))
+    }
+    let u = luminosityUncertainty
+    for s in used where s.modifier == .lumi {
+      out.append(ParameterConfig(name: s.name, inits: [1], bounds: [[1 - 10 * u, 1 + 10 * u]], auxdata: [1], sigmas: [u]))
+    }
+    return out
+  }
+
   /// The pyhf workspace with the given main observations (one per bin).
   public func workspace(observations: [Double]) -> Workspace {
-    let total = totalBackground
-    let signal = Sample(name: "signal", data: signalPerFb, modifiers: [
-      .normfactor(SearchWindow.poi),
-      .staterror("signal_shape", signalPerFb.map { $0 * signalShape }),
-      .normsys("signal_efficiency", hi: 1 + signalEfficiencyUncertainty, lo: 1 - signalEfficiencyUncertainty),
-      .lumi,
-    ])
-    let mumuSample = Sample(name: "mumu", data: mumu, modifiers: [
-      .normfactor("background_norm"),
-      .staterror("background_shape", zip(total, backgroundShape).map { $0 * $1 }),
-      .staterror("photon_veto", zip(mumu, photonVeto).map { $0 * $1 }),
-    ])
-    let other = Sample(name: "other_background", data: otherBackground, modifiers: [
-      .normfactor("background_norm"),
-      .staterror("background_shape", [Double](repeating: 0, count: binCount)),
-    ])
-    let config = MeasurementConfig(poi: SearchWindow.poi, parameters: [
-      ParameterConfig(name: SearchWindow.poi, inits: [1], bounds: [[0, poiUpperBound]]),
-      ParameterConfig(name: "background_norm", inits: [1], bounds: [[0, 10]]),
-      ParameterConfig(name: "lumi", inits: [1], bounds: [[1 - 10 * luminosityUncertainty, 1 + 10 * luminosityUncertainty]],
-                      auxdata: [1], sigmas: [luminosityUncertainty]),
-    ])
+    let all = samples
+    let centres = binCentres
+    let pyhfSamples = all.enumerated().map { k, s in
+      Likelihood.Sample(name: s.name, data: s.yields,
+             modifiers: (k == 0 ? [.normfactor(SearchWindow.poi)] : []) + s.systematics.map { modifier($0, sample: k, samples: all, centres: centres) })
+    }
     let h = window.hypothesis
     return Workspace(
-      channels: [Channel(name: "window", samples: [signal, mumuSample, other])],
+      channels: [Channel(name: "window", samples: pyhfSamples)],
       observations: [Observation(name: "window", data: observations)],
-      measurements: [Measurement(name: String(format: "zprime_m%.4f_gev", h.mass), config: config)])
+      measurements: [Measurement(name: String(format: "zprime_m%.4f_gev", h.mass), config: MeasurementConfig(poi: SearchWindow.poi, parameters: parameters(all)))])
   }
 
   /// Bins reconstructed events (M², cosθ_cm) into the window's bins.

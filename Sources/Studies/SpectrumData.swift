@@ -32,3 +32,8 @@ public enum SpectrumData: Sendable {
     }
   }
 }
+
+extension StreamKey.Study {
+  /// The background-only full-spectrum pseudo-data set that stands in for the data (`--data toy`).
+  public static let scanData: StreamKey.Study = 8
+}

@@ -1,65 +1,38 @@
 import Foundation
+import Results
 import _Support
 
-/// What every study's result file holds besides its results: the format, the study's identity
-/// (configuration, seed, settings), the shard and tasks it covers, and the run's metadata.
-public struct StudyHeader: Codable, Sendable {
-  public var format: String = "zptoys-study-1"
-  public var study: String
-  public var identity: StudyIdentity
-  /// nil for a complete (unsharded or merged) result.
-  public var shard: Shard?
-  /// The task numbers this file covers, in order; one result per task.
-  public var tasks: [Int]
-  public var run: RunInfo
-  /// Shards merged into this file (empty unless it was produced by `zptoys merge`).
-  public var mergedFrom: [String]
-
-  enum CodingKeys: String, CodingKey {
-    case format, study, identity, shard, tasks, run, mergedFrom = "merged_from"
-  }
-
-  public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(format, forKey: .format)
-    try c.encode(study, forKey: .study)
-    try c.encode(identity, forKey: .identity)
-    try c.encode(shard, forKey: .shard)
-    try c.encode(tasks, forKey: .tasks)
-    try c.encode(run, forKey: .run)
-    try c.encode(mergedFrom, forKey: .mergedFrom)
-  }
-}
-
-/// A study whose results can be written, sharded and merged.
-public protocol StudyOutput: Codable, Sendable {
-  associatedtype TaskResult: Codable & Sendable
-  static var studyName: String { get }
-  var header: StudyHeader { get set }
-  /// The per-task results, in the order of `header.tasks`.
-  var taskResults: [TaskResult] { get }
+/// A study's result file that can be written, sharded and merged: the file type of `Results`
+/// plus how its summary is computed from the per-task results.
+public protocol StudyOutput: StudyFile {
   /// Builds the file from per-task results (all tasks for a complete result), computing any
   /// summary from them: unsharded runs and merges go through this one function, so a merge of
   /// N shards equals the unsharded result.
   static func assemble(header: StudyHeader, results: [TaskResult]) throws -> Self
 }
 
-public enum StudyFiles {
-  public static func now() -> String {
-    let f = ISO8601DateFormatter()
-    return f.string(from: Date())
+extension Shard {
+  /// `K/N` with 1 ≤ K ≤ N ≤ 100,000.
+  public static func parse(_ s: String) throws -> Shard {
+    let p = s.split(separator: "/")
+    guard p.count == 2, let k = Int(p[0]), let n = Int(p[1]), n >= 1, k >= 1, k <= n, n <= 100_000 else {
+      throw StudyError("--shard takes K/N with 1 ≤ K ≤ N (e.g. 3/10), got \"\(s)\"")
+    }
+    return Shard(index: k, count: n)
   }
+}
 
+public enum StudyFiles {
   public static func runInfo(started: Date, threads: Int, resumed: Int) -> RunInfo {
     var host = [CChar](repeating: 0, count: 256)
     gethostname(&host, 255)
     let f = ISO8601DateFormatter()
-    return RunInfo(tool: "zptoys \(ToolInfo.version)", started: f.string(from: started), seconds: Date().timeIntervalSince(started),
+    return RunInfo(tool: ToolInfo.nameAndVersion, started: f.string(from: started), seconds: Date().timeIntervalSince(started),
                    threads: threads, host: String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self), resumedTasks: resumed)
   }
 
-  /// Writes a study's file atomically (JSON, sorted keys).
-  public static func write<S: StudyOutput>(_ s: S, to path: String) throws {
+  /// Writes a result file atomically (JSON, sorted keys).
+  public static func write<S: ResultFile>(_ s: S, to path: String) throws {
     try AtomicFile.write(try JSONOutput.encode(s) + Data("\n".utf8), to: path)
   }
 
@@ -71,9 +44,9 @@ public enum StudyFiles {
     var parts: [(String, S)] = []
     for f in files {
       do {
-        parts.append((f.path, try JSONDecoder().decode(S.self, from: f.data)))
-      } catch {
-        throw StudyError("\(f.path): not a readable \(S.studyName) result (\(describe(error)))")
+        parts.append((f.path, try ResultReader.decode(S.self, from: f.data, path: f.path)))
+      } catch let e as ResultError {
+        throw StudyError("not a readable \(S.study) result: \(e)")
       }
     }
     guard let first = parts.first else { throw StudyError("merge needs at least one file") }
@@ -82,31 +55,22 @@ public enum StudyFiles {
     var byTask: [Int: (S.TaskResult, String)] = [:]
     for (path, p) in parts {
       guard p.header.identity == identity else {
-        let diff = differences(identity, p.header.identity)
-        throw StudyError("\(path) does not come from the same study as \(first.0): \(diff)")
+        let diff = identity.differences(from: p.header.identity)
+        throw StudyError("\(path) does not come from the same study as \(first.0): \(diff.isEmpty ? "identities differ" : diff.joined(separator: "; "))")
       }
       if let sh = p.header.shard {
         if let other = seenShards[sh] { throw StudyError("\(path) and \(other) are the same shard \(sh)") }
         seenShards[sh] = path
       }
-      guard p.header.tasks.count == p.taskResults.count else { throw StudyError("\(path): \(p.header.tasks.count) tasks but \(p.taskResults.count) results") }
-      for (t, r) in zip(p.header.tasks, p.taskResults) {
+      let results = p.taskResults
+      guard p.header.tasks.count == results.count else { throw StudyError("\(path): \(p.header.tasks.count) tasks but \(results.count) results") }
+      for (t, r) in zip(p.header.tasks, results) {
         if let (_, other) = byTask[t] { throw StudyError("task \(t) appears in both \(other) and \(path): duplicate shards?") }
         guard t >= 0, t < identity.totalTasks else { throw StudyError("\(path): task \(t) outside the study (0 to \(identity.totalTasks - 1))") }
         byTask[t] = (r, path)
       }
     }
-    let missing = (0..<identity.totalTasks).filter { byTask[$0] == nil }
-    if !missing.isEmpty {
-      let counts = Set(seenShards.keys.map(\.count))
-      var hint = ""
-      if counts.count == 1, let n = counts.first {
-        let absent = (1...n).filter { k in !seenShards.keys.contains(Shard(index: k, count: n)) }
-        if !absent.isEmpty { hint = "; shards missing: " + absent.map { "\($0)/\(n)" }.joined(separator: ", ") }
-      }
-      let list = missing.prefix(20).map(String.init).joined(separator: ", ") + (missing.count > 20 ? ", …" : "")
-      throw StudyError("incomplete: \(missing.count) of \(identity.totalTasks) tasks missing (tasks \(list))\(hint)")
-    }
+    try checkComplete(total: identity.totalTasks, done: Set(byTask.keys), shards: Set(seenShards.keys))
     let tasks = Array(0..<identity.totalTasks)
     var header = first.1.header
     header.shard = nil
@@ -117,26 +81,62 @@ public enum StudyFiles {
     return try S.assemble(header: header, results: tasks.map { byTask[$0]!.0 })
   }
 
-  static func differences(_ a: StudyIdentity, _ b: StudyIdentity) -> String {
-    var d: [String] = []
-    if a.study != b.study { d.append("study \(a.study) ≠ \(b.study)") }
-    if a.configurationSHA256 != b.configurationSHA256 { d.append("configuration \(a.configuration) (\(a.configurationSHA256.prefix(12))) ≠ \(b.configuration) (\(b.configurationSHA256.prefix(12)))") }
-    if a.seed != b.seed { d.append("seed \(a.seed) ≠ \(b.seed)") }
-    for k in Set(a.settings.keys).union(b.settings.keys).sorted() where a.settings[k] != b.settings[k] {
-      d.append("\(k) \(a.settings[k] ?? "—") ≠ \(b.settings[k] ?? "—")")
+  /// Throws for missing tasks, naming them and the shards that own them.
+  static func checkComplete(total: Int, done: Set<Int>, shards: Set<Shard>) throws {
+    let missing = (0..<total).filter { !done.contains($0) }
+    guard !missing.isEmpty else { return }
+    let counts = Set(shards.map(\.count))
+    var hint = ""
+    if counts.count == 1, let n = counts.first {
+      let absent = (1...n).filter { k in !shards.contains(Shard(index: k, count: n)) }
+      if !absent.isEmpty { hint = "; shards missing: " + absent.map { "\($0)/\(n)" }.joined(separator: ", ") }
     }
-    if a.totalTasks != b.totalTasks { d.append("total tasks \(a.totalTasks) ≠ \(b.totalTasks)") }
-    return d.isEmpty ? "identities differ" : d.joined(separator: "; ")
+    let list = missing.prefix(20).map(String.init).joined(separator: ", ") + (missing.count > 20 ? ", …" : "")
+    throw StudyError("incomplete: \(missing.count) of \(total) tasks missing (tasks \(list))\(hint)")
   }
 
-  static func describe(_ e: Error) -> String {
-    switch e {
-    case DecodingError.keyNotFound(let k, let c): return "missing key \((c.codingPath + [k]).map(\.stringValue).joined(separator: "."))"
-    case DecodingError.typeMismatch(_, let c), DecodingError.valueNotFound(_, let c):
-      return "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
-    case DecodingError.dataCorrupted(let c): return "not valid JSON: \(c.debugDescription)"
-    default: return "\(e)"
+  /// Merges shard files of any of `studies` (picked by the files' `study` key).
+  public static func mergeAny(files: [(path: String, data: Data)], studies: [any StudyOutput.Type]) throws -> any StudyOutput {
+    var study: StudyKind?
+    for f in files {
+      let kind: StudyKind
+      do { kind = try ResultReader.kind(of: try ResultReader.object(f.data, path: f.path), path: f.path) } catch let e as ResultError {
+        throw StudyError("not a ZPrimeToys study result: \(e)")
+      }
+      if let st = study, st != kind { throw StudyError("\(f.path) is a \(kind) result, the others are \(st)") }
+      study = kind
     }
+    guard let s = study else { throw StudyError("merge needs at least one file") }
+    guard let type = studies.first(where: { $0.study == s }) else {
+      throw StudyError("unknown study \"\(s)\" (studies: \(studies.map { "\($0.study)" }.joined(separator: ", ")))")
+    }
+    return try merge(type, files: files)
   }
 }
 
+/// Runs a study's shard with checkpoints and assembles its file.
+public enum StudyDriver {
+  public static func run<S: StudyOutput, State>(
+    _ type: S.Type, identity: StudyIdentity, shard: Shard, output: String?, threads: Int, resume: Bool,
+    progress: ProgressReporter?, makeState: @Sendable () throws -> State, task: @Sendable (Int, inout State) throws -> S.TaskResult
+  ) throws -> S {
+    let started = Date()
+    // Resuming a run that already finished: its result file is the answer.
+    if resume, let path = output, let data = FileManager.default.contents(atPath: path),
+       let done = try? ResultReader.decode(S.self, from: data, path: path), done.header.identity == identity,
+       done.header.shard == (shard.count > 1 ? shard : nil) {
+      return done
+    }
+    let runner = StudyRunner<S.TaskResult>(identity: identity, shard: shard, output: output, threads: threads, label: S.study.rawValue)
+    let results = try runner.run(resume: resume, progress: progress, makeState: makeState, task)
+    let tasks = runner.ownTasks
+    let header = StudyHeader(identity: identity, shard: shard.count > 1 ? shard : nil, tasks: tasks,
+                             run: StudyFiles.runInfo(started: started, threads: threads, resumed: runner.resumed))
+    let out = try S.assemble(header: header, results: tasks.map { results[$0]! })
+    if let path = output {
+      try StudyFiles.write(out, to: path)
+      runner.removeCheckpoint()
+    }
+    return out
+  }
+}

@@ -1,64 +1,10 @@
 import Foundation
+import Results
 import _Support
-
-/// `--shard K/N`: this process runs the tasks t with t mod N = K − 1 (K from 1 to N). Tasks are
-/// the study's units (a hypothesis, a block of look-elsewhere toys, …); every task draws from its
-/// own streams, so the union of the N shards is exactly the unsharded run.
-public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
-  public let index: Int
-  public let count: Int
-
-  public init(index: Int, count: Int) {
-    self.index = index
-    self.count = count
-  }
-
-  public static let whole = Shard(index: 1, count: 1)
-
-  public static func parse(_ s: String) throws -> Shard {
-    let p = s.split(separator: "/")
-    guard p.count == 2, let k = Int(p[0]), let n = Int(p[1]), n >= 1, k >= 1, k <= n, n <= 100_000 else {
-      throw StudyError("--shard takes K/N with 1 ≤ K ≤ N (e.g. 3/10), got \"\(s)\"")
-    }
-    return Shard(index: k, count: n)
-  }
-
-  public func owns(_ task: Int) -> Bool { task % count == index - 1 }
-  public var description: String { "\(index)/\(count)" }
-}
 
 public struct StudyError: Error, CustomStringConvertible {
   public let description: String
   public init(_ d: String) { description = d }
-}
-
-/// What identifies a study's results: two runs (or shards) can be merged only when these agree.
-public struct StudyIdentity: Codable, Equatable, Sendable {
-  public var study: String
-  public var configuration: String
-  /// SHA-256 of the configuration's YAML text.
-  public var configurationSHA256: String
-  public var seed: UInt64
-  /// Every setting that changes the numbers (toys, rule, CL, masses, MC settings, …), as text.
-  public var settings: [String: String]
-  /// The tasks of the whole study (all shards).
-  public var totalTasks: Int
-
-  enum CodingKeys: String, CodingKey {
-    case study, configuration, configurationSHA256 = "configuration_sha256", seed, settings, totalTasks = "total_tasks"
-  }
-}
-
-/// Run metadata recorded in every result file.
-public struct RunInfo: Codable, Sendable {
-  public var tool: String
-  public var started: String
-  public var seconds: Double
-  public var threads: Int
-  public var host: String
-  public var resumedTasks: Int
-
-  enum CodingKeys: String, CodingKey { case tool, started, seconds, threads, host, resumedTasks = "resumed_tasks" }
 }
 
 /// Runs a study's tasks in parallel with checkpointing.

@@ -2,7 +2,7 @@ import Foundation
 import Likelihood
 
 /// The reference search window used by tests, validation and benchmarks: the size and
-/// structure of one window of the Belle II invisible-Z′ search (DESIGN.md), 202 parameters.
+/// structure of one window of the Belle II invisible-Z′ search (docs/ARCHITECTURE.md), 202 parameters.
 ///
 /// - one channel `window`, 20 M² bins × 5 θ bins = 100 bins, index = M² bin · 5 + θ bin;
 /// - `signal`: ``signalEvents`` events at µ = 1, Gaussian in M² centred in the window with

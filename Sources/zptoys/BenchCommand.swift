@@ -107,10 +107,7 @@ enum GeneratorBench {
     let cases: [(String, any TruthSampler)] = [
       ("signal (M = 2 GeV, narrow)", try SignalSampler(mass: 2, widthFraction: 0, config: config)),
       ("signal (M = 2 GeV, Γ = 0.1 M)", try SignalSampler(mass: 2, widthFraction: 0.1, config: config)),
-      ("mumu", MuMuSampler(config: config)),
-      ("tautau", TauTauSampler(config: config)),
-      ("eemumu", EEMuMuSampler(config: config)),
-    ]
+    ] + config.backgrounds.map { ($0.name, BackgroundSampler(process: $0, config: config)) }
     let n = 2_000_000
     for (name, sampler) in cases {
       for (label, acceptance) in [("selected", true), ("smeared", false)] {

@@ -3,6 +3,7 @@ import Experiment
 import Foundation
 import Generator
 import Inference
+import Results
 import Studies
 import _Support
 
@@ -66,15 +67,8 @@ struct BrazilCommand: ParsableCommand {
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.flatMap { $0 == "toy" ? nil : try EventFile.read(path: $0) }
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
-    var s = BrazilStudy.Settings()
-    s.masses = MassSelection(masses)
-    s.toys = toys
-    s.rule = limits.limitRule
-    s.cl = limits.cl
-    s.calculator = calculator
-    s.hypotestToys = hypotestToys
-    s.widthFraction = widthFraction
-    s.keepToyLimits = keepToyLimits
+    let s = BrazilStudy.settings(masses: masses, toys: toys, cl: limits.cl, rule: limits.limitRule, method: LimitMethod(rawValue: calculator)!,
+                                 hypotestToys: hypotestToys, widthFraction: widthFraction, keepToyLimits: keepToyLimits)
     let spectrum: SpectrumData? = data.map { _ in
       events.map { SpectrumData.events($0) }
         ?? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
@@ -83,12 +77,12 @@ struct BrazilCommand: ParsableCommand {
     do { brazil = try BrazilStudy(analysis: analysis, settings: s, data: spectrum) } catch let e as MassSelection.ParseError {
       throw ValidationError(e.description)
     }
-    let identity = brazil.identity(config: config, seed: common.seed, dataLabel: data.map { $0 == "toy" ? "toy" : "events:\(SHA256.hex(FileManager.default.contents(atPath: $0) ?? Data()))" })
+    let identity = brazil.identity(seed: common.seed, data: Analysis.dataLabel(data))
     let tasks = (0..<brazil.indices.count).filter(study.parsed.owns).count
     let inner = max(1, common.threadCount / max(1, tasks))
     let seed = common.seed
     let out = try StudyDriver.run(
-      BrazilOutput.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
+      BrazilFile.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
       resume: study.resume, progress: study.progress(label: "brazil", unit: "hypotheses", json: common.json),
       makeState: { () }
     ) { t, _ in try brazil.run(task: t, seed: seed, threads: inner) }
@@ -101,9 +95,9 @@ struct BrazilCommand: ParsableCommand {
     }
   }
 
-  func printSummary(_ out: BrazilOutput) {
-    let rule = limits.limitRule
-    print("\(Int(limits.cl * 100))% CL \(rule == .cls ? "CLs" : rule == .clsb ? "CLs+b" : "Feldman–Cousins (t̃µ)") limits on σ(e+e− → µ+µ−Z′) × B [fb], \(out.masses.count) hypotheses\(out.header.shard.map { ", shard \($0)" } ?? "")")
+  func printSummary(_ out: BrazilFile) {
+    let limit = out.settings.limit
+    print("\(limit.clText) \(limit.rule.text) limits (\(limit.method.text)) on σ(e+e− → µ+µ−Z′) × B [\(out.units.crossSection)], \(out.masses.count) hypotheses\(out.header.shard.map { ", shard \($0)" } ?? "")")
     print("  mass [GeV]   observed   expected (asymptotic) median [−1σ, +1σ]   expected (\(toys) toys) median [−1σ, +1σ]")
     let step = max(1, out.masses.count / 25)
     for (i, p) in out.masses.enumerated() where i % step == 0 || i == out.masses.count - 1 {

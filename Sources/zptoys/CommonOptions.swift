@@ -2,7 +2,7 @@ import ArgumentParser
 import Experiment
 import Foundation
 
-/// Options every command takes (DESIGN.md, "Command-line contract").
+/// Options every command takes (the command-line contract of docs/ARCHITECTURE.md).
 struct CommonOptions: ParsableArguments {
   @Option(name: .long, help: ArgumentHelp("Experiment configuration (YAML). Default: the embedded Belle II 2019–2020 configuration.", valueName: "file"))
   var config: String?

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inference
+import Results
 import Studies
 import _Support
 
@@ -55,7 +56,7 @@ struct CoverageCommand: ParsableCommand {
     let s = try Self.numbers(signal, "--signal")
     guard s.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--signal values must not be negative") }
     guard (1...10_000_000).contains(toys) else { throw ValidationError("--toys must be between 1 and 10,000,000") }
-    for r in rule.split(separator: ",") where LimitRule(rawValue: String(r)) == nil {
+    for r in rule.split(separator: ",") where IntervalRule(rawValue: String(r)) == nil {
       throw ValidationError("--rule: unknown rule \"\(r)\" (cls, clsb, fc)")
     }
     guard cl > 0, cl < 1, verdictCL > 0, verdictCL < 1 else { throw ValidationError("--cl and --verdict-cl must be in (0, 1)") }
@@ -65,19 +66,14 @@ struct CoverageCommand: ParsableCommand {
   func run() throws {
     let config = try common.loadConfiguration()
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
-    var s = CoverageStudy.Settings()
-    s.masses = try Self.numbers(mass, "--mass")
-    s.signals = try Self.numbers(signal, "--signal")
-    s.toys = toys
-    s.rules = rule.split(separator: ",").map { LimitRule(rawValue: String($0))! }
-    s.cl = cl
-    s.verdictCL = verdictCL
-    s.blockSize = blockSize
+    let s = CoverageSettings(masses: try Self.numbers(mass, "--mass"), signals: try Self.numbers(signal, "--signal"), toys: toys,
+                             rules: rule.split(separator: ",").map { IntervalRule(rawValue: String($0))! }, cl: cl, verdictCL: verdictCL,
+                             blockSize: blockSize)
     let cov: CoverageStudy
     do { cov = try CoverageStudy(analysis: analysis, settings: s) } catch let e as StudyError { throw CLIError(e.description) }
     let seed = common.seed
     let out = try StudyDriver.run(
-      CoverageOutput.self, identity: cov.identity(config: config, seed: seed), shard: study.parsed, output: study.out,
+      CoverageFile.self, identity: cov.identity(seed: seed), shard: study.parsed, output: study.out,
       threads: common.threadCount, resume: study.resume,
       progress: study.progress(label: "coverage", unit: "blocks of \(blockSize) toys", json: common.json), makeState: { () }
     ) { t, _ in try cov.run(task: t, seed: seed) }
@@ -85,7 +81,7 @@ struct CoverageCommand: ParsableCommand {
       print(try JSONOutput.string(out))
       return
     }
-    print("coverage at \(Int(cl * 100))% CL, \(toys) toys per point (Clopper–Pearson 68% interval; verdict at \(Int(verdictCL * 100))%)")
+    print("coverage at \(LimitSettings.percent(cl))% CL (\(out.settings.method.text)), \(toys) toys per point (Clopper–Pearson 68% interval; verdict at \(LimitSettings.percent(verdictCL))%)")
     for p in out.points {
       for r in p.rules {
         print(String(format: "  M = %.4f GeV  σ = %-6.3g fb  %-5@ coverage %.3f [%.3f, %.3f]  %@", p.mass, p.signal, r.rule.rawValue as NSString, r.coverage, r.lower, r.upper, r.verdict as NSString))

@@ -11,7 +11,8 @@ struct GenerateCommand: ParsableCommand {
     abstract: "Generate smeared, selected toy events of one process into a CSV file.",
     discussion: """
       Processes: signal (needs --mass; --width-fraction F for a Breit–Wigner of Γ = F·M), \
-      mumu (µµ(γ)), tautau (ττ(γ)), eemumu (e+e−µ+µ−), background (the three by their yields).
+      a background process of the configuration by name (the default's: mumu (µµ(γ)), tautau \
+      (ττ(γ)), eemumu (e+e−µ+µ−)), or background (all of them, mixed by their yields).
       Either --events N (exactly N selected events) or --lumi L (a Poisson number of events \
       expected at L fb⁻¹; the signal's cross section is --sigma-fb).
       The CSV has one row per event: m2_recoil_gev2, theta_cm_recoil_deg, theta_lab_recoil_deg \
@@ -22,7 +23,7 @@ struct GenerateCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  @Option(help: "signal, mumu, tautau, eemumu or background.")
+  @Option(help: "signal, a background process of the configuration (default: mumu, tautau, eemumu) or background.")
   var process: String
 
   @Option(help: "Z′ mass in GeV (signal only), within the mass grid's range.")
@@ -49,10 +50,6 @@ struct GenerateCommand: ParsableCommand {
   static let maxEvents = 100_000_000
 
   func validate() throws {
-    let known = ProcessKind.allCases.map(\.rawValue) + ["background"]
-    guard known.contains(process) else {
-      throw ValidationError("unknown process \"\(process)\"; choose one of \(known.joined(separator: ", "))")
-    }
     if process == "signal" {
       guard mass != nil || input != nil else { throw ValidationError("--process signal needs --mass M (GeV)") }
     } else {
@@ -78,73 +75,38 @@ struct GenerateCommand: ParsableCommand {
   func run() throws {
     let config = try common.loadConfiguration()
     let detector = DetectorModel(config: config)
+    let known = EventSample.processNames(config)
+    guard known.contains(process) else {
+      throw CLIError("unknown process \"\(process)\"; choose one of \(known.joined(separator: ", "))")
+    }
     if let m = mass {
       let lo = detector.grid.hypotheses.first!.mass, hi = detector.grid.hypotheses.last!.mass
       guard m >= lo * (1 - 1e-9), m <= hi * (1 + 1e-9) else {
         throw CLIError("--mass \(m) GeV is outside the mass grid [\(fmt(lo)), \(fmt(hi))] GeV")
       }
     }
-    let processes: [ProcessKind] = process == "background" ? ProcessKind.backgrounds : [ProcessKind(rawValue: process)!]
-    let user = try input.map { try UserSource(path: $0) }
-
-    // Expected selected events at the configured luminosity, per process (for mixing and --lumi).
-    var expected: [Double] = []
-    for p in processes {
-      if let u = user { expected.append(u.totalYield); continue }
-      switch p {
-      case .signal:
-        let t = try SignalTemplate(detector: detector, window: detector.binning.window(detector.grid.nearest(mass: mass!)!.index, widthFraction: widthFraction),
-                                   widthFraction: widthFraction, settings: TemplateSettings(signalEvents: 20_000))
-        expected.append(t.eventsPerFb * sigmaFb)
-      case .mumu: expected.append(config.processes.mumu.singlePhoton.yield + config.processes.mumu.gapBands.yield)
-      case .tautau: expected.append(config.processes.tautau.yield)
-      case .eemumu: expected.append(config.processes.eemumu.yield)
-      }
+    let which: EventSample.Process = switch process {
+    case "signal": .signal(mass: mass ?? detector.grid.hypotheses[0].mass, widthFraction: widthFraction, sigmaFb: sigmaFb)
+    case "background": .allBackgrounds
+    default: .background(process)
     }
-    let rng = RandomStream(StreamKey(seed: common.seed, study: .generate, massIndex: processes.count == 1 ? ProcessKind.allCases.firstIndex(of: processes[0])! : 9))
-    var counts = [Int](repeating: 0, count: processes.count)
-    if let n = events {
-      if processes.count == 1 { counts[0] = n } else {
-        let mix = try DiscreteSampler(weights: expected)
-        for _ in 0..<n { counts[mix.sample(rng)] += 1 }
-      }
-    } else {
-      let scale = lumi! / config.luminosity.integrated
-      for (i, e) in expected.enumerated() { counts[i] = rng.poisson(e * scale) }
-      guard counts.reduce(0, +) <= Self.maxEvents else {
-        throw CLIError("--lumi \(lumi!) fb⁻¹ would give \(counts.reduce(0, +)) events, over the limit of \(Self.maxEvents)")
-      }
-    }
-
+    let sample = try EventSample(detector: detector, process: which, user: try input.map { try UserSource(path: $0) })
     let writer = try AtomicFileWriter(path: out)
     try writer.write("m2_recoil_gev2,theta_cm_recoil_deg,theta_lab_recoil_deg,true_m2_gev2,true_theta_cm_deg,process\n")
     var line = ""
     line.reserveCapacity(160)
-    for (i, p) in processes.enumerated() where counts[i] > 0 {
-      let name = p.rawValue
-      var writeError: Error?
-      let sink: (Event) -> Void = { e in
-        line.removeAll(keepingCapacity: true)
-        line += "\(e.m2),\(e.thetaCM),\(e.thetaLab.isNaN ? "" : "\(e.thetaLab)"),\(e.trueM2),\(e.trueThetaCM),\(name)\n"
-        do { try writer.write(line) } catch { writeError = error }
-      }
-      if let u = user {
-        let s = try u.makeSampler()
-        for _ in 0..<counts[i] { sink(s.draw(rng)) }
-      } else {
-        let gen = EventGenerator(detector: detector, sampler: try sampler(for: p, config: config, mass: mass, widthFraction: widthFraction))
-        try gen.generate(count: counts[i], rng: rng, sink)
-      }
-      if let e = writeError { throw e }
+    let counts = try sample.generate(events.map { .events($0) } ?? .luminosity(lumi!), seed: common.seed, maxEvents: Self.maxEvents) { name, e in
+      line.removeAll(keepingCapacity: true)
+      line += "\(e.m2),\(e.thetaCM),\(e.thetaLab.isNaN ? "" : "\(e.thetaLab)"),\(e.trueM2),\(e.trueThetaCM),\(name)\n"
+      try writer.write(line)
     }
     try writer.commit()
-    let total = counts.reduce(0, +)
     if common.json {
       struct Summary: Encodable { let out: String; let events: [String: Int]; let seed: UInt64 }
-      print(try JSONOutput.string(Summary(out: out, events: Dictionary(uniqueKeysWithValues: zip(processes.map(\.rawValue), counts)), seed: common.seed)))
+      print(try JSONOutput.string(Summary(out: out, events: Dictionary(uniqueKeysWithValues: zip(sample.names, counts)), seed: common.seed)))
     } else {
-      let parts = zip(processes, counts).map { "\($0.rawValue) \($1)" }.joined(separator: ", ")
-      FileHandle.standardError.write("wrote \(total) events (\(parts)) to \(out)\n".data(using: .utf8)!)
+      let parts = zip(sample.names, counts).map { "\($0) \($1)" }.joined(separator: ", ")
+      FileHandle.standardError.write("wrote \(counts.reduce(0, +)) events (\(parts)) to \(out)\n".data(using: .utf8)!)
     }
   }
 }

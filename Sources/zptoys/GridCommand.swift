@@ -1,6 +1,8 @@
 import ArgumentParser
 import Experiment
 import Foundation
+import Results
+import Studies
 import _Support
 
 struct GridCommand: ParsableCommand {
@@ -16,17 +18,11 @@ struct GridCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
 
-  struct Output: Encodable {
-    let configuration: String
-    let count: Int
-    let hypotheses: [MassHypothesis]
-  }
-
   func run() throws {
     let config = try common.loadConfiguration()
     let grid = MassGrid(config: config)
     if common.json {
-      print(try JSONOutput.string(Output(configuration: config.name, count: grid.count, hypotheses: grid.hypotheses)))
+      print(try JSONOutput.string(GridFile(config: config)))
       return
     }
     let h = grid.hypotheses

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inference
+import Results
 import Studies
 import _Support
 
@@ -56,30 +57,24 @@ struct LeeCommand: ParsableCommand {
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.map { try EventFile.read(path: $0) }
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
-    var s = LookElsewhereStudy.Settings()
-    s.toys = toys
-    s.blockSize = blockSize
-    s.masses = MassSelection(masses)
-    s.thresholds = thresholds.split(separator: ",").map { Double($0)! }
-    let lee: LookElsewhereStudy
-    do { lee = try LookElsewhereStudy(analysis: analysis, settings: s, threads: common.threadCount) } catch let e as MassSelection.ParseError {
+    let s = LookElsewhereSettings(toys: toys, blockSize: blockSize, masses: masses,
+                                  thresholds: thresholds.split(separator: ",").map { Double($0)! }, observedZ: observedZ)
+    var toyScans: LookElsewhereStudy
+    do { toyScans = try LookElsewhereStudy(analysis: analysis, settings: s, threads: common.threadCount) } catch let e as MassSelection.ParseError {
       throw ValidationError(e.description)
     }
-    var z = observedZ
     var observedAt: String? = nil
     if let ev = events {
-      let state = try lee.makeState()
-      let (q, _, _) = lee.scanQ0(.events(ev), state: state)
-      var best = 0
-      for k in q.indices where q[k] > q[best] { best = k }
-      z = q[best].squareRoot()
-      observedAt = String(format: "%.4f GeV", analysis.grid.hypotheses[lee.indices[best]].mass)
+      // The observed local significance is the data's largest.
+      let (z, mass) = try toyScans.largestExcess(.events(ev))
+      toyScans = toyScans.assessing(observedZ: z)
+      observedAt = String(format: "%.4f GeV", mass)
     }
-    var identity = lee.identity(config: config, seed: common.seed)
-    if let z { identity.settings["observed_z"] = "\(z)" }
+    let lee = toyScans
+    let identity = lee.identity(seed: common.seed, data: Analysis.dataLabel(data))
     let seed = common.seed
     let out = try StudyDriver.run(
-      LookElsewhereOutput.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
+      LookElsewhereFile.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
       resume: study.resume, progress: study.progress(label: "lee", unit: "blocks of \(blockSize) toys", json: common.json),
       makeState: { try lee.makeState() }
     ) { t, state in lee.run(task: t, seed: seed, state: state) }

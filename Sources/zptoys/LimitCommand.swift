@@ -3,6 +3,7 @@ import Experiment
 import Foundation
 import Inference
 import Likelihood
+import Results
 import Studies
 import _Support
 
@@ -81,7 +82,7 @@ struct LimitCommand: ParsableCommand {
     }
     let t0 = Date()
     let rule = limits.limitRule
-    let stat = inference.statistic(default: rule == .fc ? .ttilde : .qtilde)
+    let stat = inference.statistic(default: rule.defaultTestStatistic)
     let result: LimitResult
     var band: ToyLimitBand? = nil
     do {
@@ -103,7 +104,8 @@ struct LimitCommand: ParsableCommand {
         expected: result.expectedBand, expected_toys: band?.band, band_toys: band.map { _ in bandToys },
         failed_band_toys: band?.failed.count, hypotests: result.hypotests, seconds: seconds)))
     } else {
-      let what = rule == .fc ? "\(Int(limits.cl * 100))% CL interval (t̃µ Neyman construction)" : "\(Int(limits.cl * 100))% CL upper limit (\(rule == .cls ? "CLs" : "CLs+b"))"
+      let cl = LimitSettings.percent(limits.cl)
+      let what = rule == .fc ? "\(cl)% CL interval (t̃µ Neyman construction)" : "\(cl)% CL upper limit (\(IntervalRule(rule).text))"
       print("\(what) on \(model.poiName ?? "the POI"), \(inference.calculator) calculator, \(result.hypotests) hypothesis tests, \(String(format: "%.3f", seconds)) s")
       if let lo = result.observedLower {
         print("  observed: [\(fmt(lo)), \(fmt(result.observed))]")

@@ -20,8 +20,8 @@ struct PlotCommand: ParsableCommand {
         templates .json        window: one search window's M² templates stacked, signal at --sigma-fb
         events .csv            spectrum: M²_recoil stacked by process with data points; map: \
       θ_cm–M² 2D histogram (--process mumu shows the µµ(γ) bands)
-      The label reads "ZPrimeToys <configuration>" and ∫L dt from the configuration (--config, or \
-      the embedded default) when the file's configuration SHA-256 matches it; --lumi overrides.
+      The label reads "ZPrimeToys <configuration>" and ∫L dt as the file records them (event files: \
+      "Simulation" and the luminosity of --config or the embedded default); --lumi overrides.
       Output is written atomically: on any error nothing is written.
       Examples:
         zptoys plot results/brazil.json --out brazil.svg --png
@@ -59,7 +59,7 @@ struct PlotCommand: ParsableCommand {
   @Option(name: .customLong("mc-scale"), help: "Spectrum: weight of each simulated event (e.g. 0.1 for a sample at 10× the luminosity).")
   var mcScale: Double = 1
 
-  @Option(name: .long, help: "Map: only events of this process (mumu, tautau, eemumu, signal).")
+  @Option(name: .long, help: "Map: only events of this process (a name of the file's process column, e.g. mumu).")
   var process: String?
 
   @Option(name: .customLong("bin-width"), help: "Spectrum: bin width in GeV² (the paper's 0.5).")
@@ -68,7 +68,7 @@ struct PlotCommand: ParsableCommand {
   @Option(name: .customLong("sigma-fb"), help: "Window templates: the signal cross section drawn, in fb.")
   var sigmaFb: Double = 1
 
-  @Option(name: .long, help: "Integrated luminosity for the label, in fb⁻¹ (default: from the matching configuration).")
+  @Option(name: .long, help: "Integrated luminosity for the label, in fb⁻¹ (default: as the file records it).")
   var lumi: Double?
 
   func validate() throws {
@@ -87,7 +87,7 @@ struct PlotCommand: ParsableCommand {
 
   func run() throws {
     do {
-      let content = try ResultFile.load(path: input)
+      let content = try PlotInput.load(path: input)
       var options = PlotOptions()
       options.band = PlotOptions.BandSource(rawValue: band)!
       options.mcScale = mcScale
@@ -95,18 +95,21 @@ struct PlotCommand: ParsableCommand {
       options.binWidth = binWidth
       options.signalFb = sigmaFb
       options.id = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
-      options.label = try Self.label(for: content, path: input, common: common)
+      options.label = try Self.label(for: content, common: common)
+      if case .events = content {
+        for p in try common.loadConfiguration().backgrounds { options.processLabels[p.name] = p.label }
+      }
       if let l = lumi { options.label.luminosity = l }
       if let w = wide {
-        guard case .brazil(let b) = try ResultFile.load(path: w) else { throw PlotError("--wide \(w): not a brazil result file") }
+        guard case .brazil(let b) = try PlotInput.load(path: w) else { throw PlotError("--wide \(w): not a brazil result file") }
         options.wide = b
       }
       if let l = lee {
-        guard case .lee(let x) = try ResultFile.load(path: l) else { throw PlotError("--lee \(l): not a lee result file") }
+        guard case .lee(let x) = try PlotInput.load(path: l) else { throw PlotError("--lee \(l): not a lee result file") }
         options.lee = x
       }
       if let d = data {
-        guard case .events(let e) = try ResultFile.load(path: d) else { throw PlotError("--data \(d): not an event CSV") }
+        guard case .events(let e) = try PlotInput.load(path: d) else { throw PlotError("--data \(d): not an event CSV") }
         options.data = e
       }
       let figure = try Plotter.figure(content, kind: kind.flatMap(PlotKind.init(rawValue:)), options: options)
@@ -132,37 +135,11 @@ struct PlotCommand: ParsableCommand {
     }
   }
 
-  /// The experiment label of a file: its configuration's name, and ∫L dt and √s from the
-  /// configuration these options load when it is the one the file was made with (same SHA-256).
-  /// Couplings files are followed to the brazil file they were made from; event files, which
-  /// carry no metadata, are labelled "Simulation".
-  static func label(for content: ResultFile.Content, path: String, common: CommonOptions) throws -> ExperimentLabel {
-    let config = try common.loadConfiguration()
-    let sha = SHA256.hex(config.sourceText)
-    var header = content.header
-    if case .couplings(let c) = content, let src = c.input {
-      let beside = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent((src as NSString).lastPathComponent)
-      for candidate in [src, beside] {
-        if let h = (try? ResultFile.load(path: candidate))?.header { header = h; break }
-      }
-    }
-    var label = ExperimentLabel()
-    switch content {
-    case .events: label.configuration = "Simulation"
-    case .grid(let g):
-      label.configuration = g.configuration
-      if g.configuration == config.name { label.luminosity = config.luminosity.integrated }
-    case .templates(let t):
-      label.configuration = t.configuration
-      if t.configuration == config.name { label.luminosity = config.luminosity.integrated }
-    default:
-      label.configuration = header?.identity.configuration
-      if let h = header {
-        if let l = h.luminosity { label.luminosity = l } else if h.identity.configurationSHA256 == sha {
-          label.luminosity = config.luminosity.integrated
-        }
-      }
-    }
-    return label
+  /// The experiment label of a file: its configuration's name and integrated luminosity (every
+  /// result file records both); event files, which carry no metadata, are labelled "Simulation"
+  /// with the luminosity of the configuration these options load.
+  static func label(for content: PlotInput.Content, common: CommonOptions) throws -> ExperimentLabel {
+    if let r = content.result { return ExperimentLabel(configuration: r.configuration, luminosity: r.lumiFb) }
+    return ExperimentLabel(configuration: "Simulation", luminosity: try common.loadConfiguration().luminosity.integrated)
   }
 }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Experiment
 import Foundation
 import Plotting
+import Results
+import Studies
 import _Support
 
 struct ReportCommand: ParsableCommand {
@@ -55,21 +57,22 @@ struct ReportCommand: ParsableCommand {
 
   func run() throws {
     do {
-      let events = try eventInputs()
+      let config = try common.loadConfiguration()
+      let events = try eventInputs(config)
       if events.data == nil, events.simulation == nil, events.map == nil, !common.json {
         FileHandle.standardError.write(Data("note: no spectrum or θ_cm–M² map without events (--generate-events as `zptoys run` does, or --data/--map-events)\n".utf8))
       }
-      try Self.render(dir: dir, common: common, events: events, png: !noPNG, quiet: common.json)
+      try Self.render(dir: dir, events: events, png: !noPNG, quiet: common.json)
     } catch let e as PlotError {
       throw CLIError(e.description)
     }
   }
 
-  func eventInputs() throws -> Report.EventInputs {
-    if generateEvents { return try Self.generatedEvents(common: common) }
-    var e = Report.EventInputs()
+  func eventInputs(_ config: ExperimentConfig) throws -> Report.EventInputs {
+    if generateEvents { return Self.generatedEvents(config: config, seed: common.seed) }
+    var e = Self.eventLabels(config)
     func events(_ path: String) throws -> EventTable {
-      guard case .events(let t) = try ResultFile.load(path: path) else { throw PlotError("\(path): not an event CSV") }
+      guard case .events(let t) = try PlotInput.load(path: path) else { throw PlotError("\(path): not an event CSV") }
       return t
     }
     e.data = try data.map(events)
@@ -80,96 +83,39 @@ struct ReportCommand: ParsableCommand {
     return e
   }
 
-  /// Events drawn with the configuration in a temporary folder (removed afterwards): background at
-  /// the configured luminosity (pseudo-data), at three times it (the stack, weighted by ⅓), and
-  /// 100,000 µµ(γ) events for the map. A failure costs the report these two plots, not the run:
-  /// it is reported on stderr and no events are returned.
-  static func generatedEvents(common: CommonOptions) throws -> Report.EventInputs {
-    do {
-      return try drawEvents(common: common)
-    } catch {
-      FileHandle.standardError.write(Data("warning: no events for the spectrum and the map: \(error)\n".utf8))
-      return Report.EventInputs()
-    }
-  }
-
-  static func drawEvents(common: CommonOptions) throws -> Report.EventInputs {
-    let config = try common.loadConfiguration()
-    let lumi = config.luminosity.integrated
-    let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("zptoys-report-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-    try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(atPath: tmp) }
-    var args = ["--seed", "\(common.seed)"]
-    if let c = common.config { args += ["--config", c] }
-    func generate(_ extra: [String], _ name: String) throws -> EventTable {
-      let out = (tmp as NSString).appendingPathComponent(name)
-      let cmd = try GenerateCommand.parse(extra + args + ["--out", out])
-      try cmd.run()
-      guard case .events(let t) = try ResultFile.load(path: out) else { throw PlotError("\(out): not an event CSV") }
-      return t
-    }
+  /// The event plots' label and process labels from the configuration.
+  static func eventLabels(_ config: ExperimentConfig) -> Report.EventInputs {
     var e = Report.EventInputs()
-    e.data = try generate(["--process", "background", "--lumi", "\(lumi)"], "data.csv")
-    e.simulation = try generate(["--process", "background", "--lumi", "\(3 * lumi)"], "simulation.csv")
-    e.simulationScale = 1.0 / 3
-    e.map = try generate(["--process", "mumu", "--events", "100000"], "mumu.csv")
-    e.dataLabel = "Pseudo-data"
-    e.provenance = "Events from the configuration's generator: pseudo-data = `zptoys generate --process background --lumi \(ExperimentLabel.trim(lumi)) --seed \(common.seed)`, stack from 3× that luminosity (weight ⅓), map from 100,000 µµ(γ) events; not kept."
+    e.label = ExperimentLabel(configuration: "Simulation", luminosity: config.luminosity.integrated)
+    for p in config.backgrounds { e.processLabels[p.name] = p.label }
     return e
   }
 
-  /// Draws every plot of `dir` beside its files and writes report.html (each file atomically;
-  /// report.html last, so that it never links to a plot that is not there).
-  static func render(dir: String, common: CommonOptions, events: Report.EventInputs, png: Bool, quiet: Bool = false) throws {
-    let config = try common.loadConfiguration()
-    let sha = SHA256.hex(config.sourceText)
-    // Couplings files carry no study header: they take the brazil file's.
-    var brazilHeader: ResultFile.Header?
-    if let b = try? ResultFile.load(path: (dir as NSString).appendingPathComponent("brazil.json")) { brazilHeader = b.header }
-    let label: (ResultFile.Content) -> ExperimentLabel = { content in
-      var l = ExperimentLabel()
-      switch content {
-      case .events:
-        l.configuration = "Simulation"
-        l.luminosity = config.luminosity.integrated
-      case .grid(let g):
-        l.configuration = g.configuration
-        if g.configuration == config.name { l.luminosity = config.luminosity.integrated }
-      default:
-        let h: ResultFile.Header? = { if case .couplings = content { return brazilHeader }; return content.header }()
-        l.configuration = h?.identity.configuration
-        if let x = h?.luminosity { l.luminosity = x } else if h?.identity.configurationSHA256 == sha { l.luminosity = config.luminosity.integrated }
-      }
-      return l
-    }
-    let report = try Report(directory: dir, events: events, label: label)
-    let withPNG = png && Plotter.rsvgConvert != nil
-    var written: [String] = []
-    for p in report.plots {
-      let path = (dir as NSString).appendingPathComponent(p.file)
-      let stem = (p.file as NSString).deletingPathExtension
-      try Plotter.write(p.figure, to: path, id: stem)
-      written.append(p.file)
-      if withPNG {
-        // A PNG is a convenience: a failing rsvg-convert costs the PNG, not the report.
-        do {
-          try Plotter.write(p.figure, to: (dir as NSString).appendingPathComponent(stem + ".png"), id: stem)
-          written.append(stem + ".png")
-        } catch {
-          FileHandle.standardError.write(Data("warning: \(stem).png: \(error)\n".utf8))
-        }
-      }
-    }
-    let html = report.html()
+  /// The report's generated events (``ReportEvents``). A failure costs the report these two
+  /// plots, not the run: it is reported on stderr and no events are returned.
+  static func generatedEvents(config: ExperimentConfig, seed: UInt64) -> Report.EventInputs {
+    var e = eventLabels(config)
     do {
-      try AtomicFile.write(html, to: (dir as NSString).appendingPathComponent("report.html"))
-    } catch let e as AtomicFile.WriteError {
-      throw PlotError(e.description)
+      let r = try ReportEvents(config: config, seed: seed)
+      func table(_ c: ReportEvents.Columns) -> EventTable { EventTable(m2: c.m2, thetaCM: c.thetaCM, process: c.process) }
+      e.data = table(r.data)
+      e.simulation = table(r.simulation)
+      e.simulationScale = r.simulationScale
+      e.map = table(r.map)
+      e.dataLabel = "Pseudo-data"
+      e.provenance = r.provenance
+    } catch {
+      FileHandle.standardError.write(Data("warning: no events for the spectrum and the map: \(error)\n".utf8))
     }
-    if !quiet {
-      let note = png && !withPNG ? " (no PNG: rsvg-convert is not installed; Debian: librsvg2-bin)" : ""
-      FileHandle.standardError.write(Data("wrote \(dir)/report.html and \(report.plots.count) plots (\(written.count) files)\(note)\n".utf8))
-      for (f, why) in report.problems { FileHandle.standardError.write(Data("warning: \(f): \(why)\n".utf8)) }
-    }
+    return e
+  }
+
+  /// Draws every plot of `dir` beside its files and writes report.html.
+  static func render(dir: String, events: Report.EventInputs, png: Bool, quiet: Bool = false) throws {
+    let report = try Report(directory: dir, events: events)
+    let (written, warnings) = try report.write(png: png)
+    guard !quiet else { return }
+    FileHandle.standardError.write(Data("wrote \(dir)/report.html and \(report.plots.count) plots (\(written.count) files)\n".utf8))
+    for w in warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
   }
 }

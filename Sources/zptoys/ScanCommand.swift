@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Inference
+import Results
 import Studies
 import _Support
 
@@ -36,11 +37,10 @@ struct ScanCommand: ParsableCommand {
       ?? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
     let scan: MassScan
     do {
-      scan = try MassScan(analysis: analysis, data: spectrum, masses: MassSelection(masses), rule: limits.limitRule, cl: limits.cl)
+      scan = try MassScan(analysis: analysis, data: spectrum, settings: MassScan.settings(masses: masses, rule: limits.limitRule, cl: limits.cl))
     } catch let e as MassSelection.ParseError { throw ValidationError(e.description) }
-    let label = data == "toy" ? "toy" : "events:\(SHA256.hex(FileManager.default.contents(atPath: data) ?? Data()))"
     let out = try StudyDriver.run(
-      MassScanOutput.self, identity: scan.identity(config: config, seed: common.seed, dataLabel: label, masses: MassSelection(masses)),
+      ScanFile.self, identity: scan.identity(seed: common.seed, data: Analysis.dataLabel(data)),
       shard: study.parsed, output: study.out, threads: common.threadCount, resume: study.resume,
       progress: study.progress(label: "scan", unit: "hypotheses", json: common.json), makeState: { () }
     ) { t, _ in try scan.run(task: t) }

@@ -4,6 +4,7 @@ import GSL
 import Generator
 import Inference
 import Likelihood
+import Results
 import Studies
 
 /// The study-level figures of issue 5/8: b-only toys with per-toy limits for one hypothesis, one
@@ -31,9 +32,7 @@ enum StudiesBench {
     report(BenchFigure(name: "brazil: the same on \(threads) threads", unit: "s", samples: all,
                        note: String(format: "parallel efficiency %.0f%% (goal ≥ 90%%)", 100 * efficiency)))
 
-    var s = LookElsewhereStudy.Settings()
-    s.toys = 1
-    s.blockSize = 1
+    let s = LookElsewhereSettings(toys: 1, blockSize: 1)
     let lee = try LookElsewhereStudy(analysis: analysis, settings: s, threads: threads)
     let state = try lee.makeState()
     let leeTimes = (0..<reps).map { r in timeIt { _ = lee.run(task: 0, seed: UInt64(r + 1), state: state) } }

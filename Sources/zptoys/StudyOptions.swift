@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Results
 import Studies
 
 /// Options of every study: output, sharding, resuming, progress.

@@ -3,6 +3,8 @@ import Experiment
 import Foundation
 import GSL
 import Generator
+import Results
+import Studies
 import _Support
 
 /// Options that choose the template Monte Carlo and user-supplied process inputs; shared by the
@@ -18,7 +20,7 @@ struct TemplateOptions: ParsableArguments {
   var mcBackgroundEvents: Int = TemplateSettings().backgroundEvents
 
   @Option(name: .customLong("input"), parsing: .singleValue,
-          help: ArgumentHelp("Take a background process from a file: PROCESS=FILE, a 2D histogram or event CSV (see `zptoys generate --help`). Repeatable.", valueName: "process=file"))
+          help: ArgumentHelp("Take a background process of the configuration (by name, e.g. mumu) from a file: PROCESS=FILE, a 2D histogram or event CSV (see `zptoys generate --help`). Repeatable.", valueName: "process=file"))
   var inputs: [String] = []
 
   func validate() throws {
@@ -31,13 +33,15 @@ struct TemplateOptions: ParsableArguments {
     _ = try parsedInputs()
   }
 
-  func parsedInputs() throws -> [(ProcessKind, String)] {
+  /// PROCESS=FILE pairs (the process names are checked against the configuration when the
+  /// templates are built).
+  func parsedInputs() throws -> [(String, String)] {
     try inputs.map { spec in
       let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
-      guard parts.count == 2, let p = ProcessKind(rawValue: parts[0]), p != .signal else {
-        throw ValidationError("--input takes PROCESS=FILE with PROCESS one of \(ProcessKind.backgrounds.map(\.rawValue).joined(separator: ", ")), got \"\(spec)\"")
+      guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, parts[0] != "signal" else {
+        throw ValidationError("--input takes PROCESS=FILE with PROCESS a background process of the configuration, got \"\(spec)\"")
       }
-      return (p, parts[1])
+      return (parts[0], parts[1])
     }
   }
 
@@ -45,9 +49,12 @@ struct TemplateOptions: ParsableArguments {
     TemplateSettings(seed: mcSeed, backgroundEvents: mcBackgroundEvents, signalEvents: mcSignalEvents, threads: threads)
   }
 
-  func userSources() throws -> [ProcessKind: UserSource] {
-    var out: [ProcessKind: UserSource] = [:]
-    for (p, f) in try parsedInputs() { out[p] = try UserSource(path: f) }
+  func userSources() throws -> [String: UserSource] {
+    var out: [String: UserSource] = [:]
+    for (p, f) in try parsedInputs() {
+      guard out[p] == nil else { throw ValidationError("--input \(p)=…: given twice") }
+      out[p] = try UserSource(path: f)
+    }
     return out
   }
 }
@@ -108,41 +115,21 @@ struct TemplatesCommand: ParsableCommand {
     }
   }
 
-  struct Output: Encodable {
-    let tool = "zptoys \(ToolInfo.version)"
-    let configuration: String
-    let hypothesis: MassHypothesis
-    let width_fraction: Double
-    let mc_seed: UInt64
-    let signal_acceptance: Double
-    let signal_efficiency: Double
-    let signal_events_per_fb: Double
-    let signal_per_fb: Histogram2D
-    let backgrounds: [String: Histogram2D]
-  }
-
   func run() throws {
     let config = try common.loadConfiguration()
-    let detector = DetectorModel(config: config)
-    let h = try hypothesis.hypothesis(in: detector.grid)
-    let settings = mc.settings(threads: common.threadCount)
-    let window = detector.binning.window(h.index, widthFraction: widthFraction)
-    let signal = try SignalTemplate(detector: detector, window: window, widthFraction: widthFraction, settings: settings)
-    let bkg = try BackgroundSpectrum(detector: detector, settings: settings, userSources: try mc.userSources())
-    var backgrounds: [String: Histogram2D] = [:]
-    for p in ProcessKind.backgrounds { backgrounds[p.rawValue] = bkg.window(window, process: p) }
-    let output = Output(configuration: config.name, hypothesis: h, width_fraction: widthFraction, mc_seed: settings.seed,
-                        signal_acceptance: signal.acceptance, signal_efficiency: signal.efficiency,
-                        signal_events_per_fb: signal.eventsPerFb, signal_per_fb: signal.perFb, backgrounds: backgrounds)
-    let text = try JSONOutput.string(output) + "\n"
-    if let path = out {
-      try AtomicFile.write(text, to: path)
-      if !common.json {
-        let b = backgrounds.values.map(\.total).reduce(0, +)
-        FileHandle.standardError.write("hypothesis \(h.index) (M = \(fmt(h.mass)) GeV): signal \(fmt(signal.perFb.total)) events/fb in the window (acceptance \(fmt(signal.acceptance, 3)), ε \(fmt(signal.efficiency, 3))), background \(fmt(b)) events; wrote \(path)\n".data(using: .utf8)!)
-      }
-    } else {
+    let h = try hypothesis.hypothesis(in: MassGrid(config: config))
+    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let file = try analysis.templatesFile(index: h.index, widthFraction: widthFraction)
+    let text = try JSONOutput.string(file) + "\n"
+    guard let path = out else {
       print(text, terminator: "")
+      return
+    }
+    try AtomicFile.write(text, to: path)
+    if !common.json {
+      let b = file.backgrounds.values.map { $0.yields.reduce(0, +) }.reduce(0, +)
+      let s = file.signalPerFb.yields.reduce(0, +)
+      FileHandle.standardError.write(Data("hypothesis \(h.index) (M = \(fmt(h.mass)) GeV): signal \(fmt(s)) events/fb in the window (acceptance \(fmt(file.signalAcceptance, 3)), ε \(fmt(file.signalEfficiency, 3))), background \(fmt(b)) events; wrote \(path)\n".utf8))
     }
   }
 }

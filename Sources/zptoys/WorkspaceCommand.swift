@@ -12,10 +12,12 @@ struct WorkspaceCommand: ParsableCommand {
     abstract: "Write the pyhf workspace of one search window.",
     discussion: """
       The window of the hypothesis nearest --mass (or --index): 20 M² bins × its θ_cm bins; \
-      samples signal (per fb: the POI sigma_fb is the cross section in fb), mumu and \
-      other_background (sharing the free normalisation background_norm); per-bin Gaussian shape \
-      uncertainties (signal_shape, background_shape), the photon-veto uncertainty on µµ(γ) \
-      (photon_veto), the signal-efficiency normsys and the luminosity — the paper's systematics.
+      sample signal (per fb: the POI sigma_fb is the cross section in fb) and one sample per \
+      background sample of the configuration, each with the systematics the configuration lists \
+      (the default: mumu and other_background sharing the free normalisation background_norm; \
+      per-bin Gaussian shape uncertainties signal_shape and background_shape, the photon-veto \
+      uncertainty photon_veto on µµ(γ), the signal-efficiency normsys and the luminosity — the \
+      paper's systematics).
       --data chooses the observations: asimov (the background expectation), toy (the window's share \
       of the full-spectrum background-only pseudo-data set of --seed) or an event CSV (m2_recoil_gev2, theta_cm_recoil_deg).
       Example:  zptoys workspace --mass 2.352 --data toy --seed 3 --out w.json && zptoys fit w.json

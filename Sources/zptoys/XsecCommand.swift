@@ -117,74 +117,75 @@ struct XsecCommand: ParsableCommand {
     let rootS = try sqrtS ?? common.loadConfiguration().beams.sqrtS
     let born = BornCrossSection(sqrtS: rootS, alpha: 1 / alphaInverse, muonMass: muonMass)
     let options = GSL.Vegas.Options(warmUpCalls: max(100, calls / 2), calls: calls)
-
-    if table {
-      let started = Date()
-      let generated = try CrossSectionTable.generate(
-        masses: CrossSectionTable.defaultMasses(sqrtS: rootS, muonMass: muonMass), born: born, options: options.scaled(by: 5),
-        seed: common.seed
-      ) { e in
-        FileHandle.standardError.write(String(format: "M = %9.5f GeV  σ = %.6e ± %.1e fb  σ_ISR = %.6e ± %.1e fb\n",
-                                              e.mass, e.sigmaBorn, e.uncertaintyBorn, e.sigmaISR, e.uncertaintyISR).data(using: .utf8)!)
-      }
-      var command = "zptoys xsec --table --seed \(common.seed) --calls \(calls)"
-      if sqrtS != nil { command += " --sqrt-s \(rootS)" }
-      let source = generated.swiftSource(command: command)
-      try emit(source)
-      FileHandle.standardError.write(String(format: "table of %d masses in %.1f s\n", generated.entries.count,
-                                            Date().timeIntervalSince(started)).data(using: .utf8)!)
-      return
-    }
-
-    let isrModel = InitialStateRadiation(sqrtS: rootS, alpha: 1 / alphaInverse)
-    let lookup = CrossSectionTable.standard(sqrtS: rootS, alpha: 1 / alphaInverse, muonMass: muonMass)
-    var results: [Result] = []
-    for (i, m) in mass.enumerated() {
-      let stream = RandomStream(StreamKey(seed: common.seed, study: .physics, massIndex: i, toyIndex: isr ? 1 : 0))
-      let estimate = isr
-        ? try isrModel.sigma(mass: m, born: born, options: options, using: stream)
-        : try born.sigma(mass: m, options: options, using: stream)
-      let w = ZPrimeDecays.vanilla(mass: m)
-      let band = try MuonAnomaly.favouredCouplings(mass: m)
-      let dm = DarkMatter.paperBenchmark
-      var kin: Kinematics?
-      if kinematics {
-        let started = Date()
-        let k = try SignalKinematics(mass: m, sqrtS: rootS, muonMass: muonMass, alpha: 1 / alphaInverse)
-        let ms = Date().timeIntervalSince(started) * 1000
-        kin = Kinematics(build_ms: ms, sigma_quadrature_fb: k.crossSection, bins: k.energyProbabilities.indices.map { i in
-          KinematicsBin(energy_low_gev: k.energyEdges[i], energy_high_gev: k.energyEdges[i + 1],
-                        x_low: 2 * k.energyEdges[i] / rootS, x_high: 2 * k.energyEdges[i + 1] / rootS,
-                        probability: k.energyProbabilities[i], angular_a: k.angularCoefficients[i])
-        })
-      }
-      results.append(Result(
-        mass_gev: m, sqrt_s_gev: rootS, alpha: 1 / alphaInverse, muon_mass_gev: muonMass, isr: isr,
-        sigma_fb: estimate.sigma, sigma_uncertainty_fb: estimate.uncertainty,
-        vegas: Vegas(chi2_per_dof: estimate.chiSquaredPerDegreeOfFreedom, evaluations: estimate.evaluations),
-        sigma_table_fb: try lookup.map { try $0.sigma(mass: m, isr: isr) },
-        sigma_massless_muon_limit_fb: try MasslessMuonLimit.crossSection(mass: m, sqrtS: rootS, alpha: 1 / alphaInverse),
-        branching_invisible_vanilla: w.branchingInvisible,
-        widths_gev: Widths(mumu: w.mumu, tautau: w.tautau, nunu: w.nunu, total: w.total),
-        delta_a_mu: try MuonAnomaly.contribution(mass: m),
-        g_prime_g_minus_2_band: CouplingRange(lower: band.lowerBound, upper: band.upperBound),
-        dark_matter_benchmark: DarkMatterBenchmark(
-          hypothesis: "complex scalar, m_chi = M/3",
-          alpha_d_for_width_fraction_0_1: dm.alphaD(forWidthFraction: 0.1),
-          width_over_mass_at_alpha_d_2_9: dm.widthOverMass(alphaD: 2.9)),
-        signal_kinematics: kin))
-    }
-
+    if table { return try writeTable(born: born, rootS: rootS, options: options) }
+    let results = try mass.enumerated().map { i, m in try result(mass: m, index: i, born: born, rootS: rootS, options: options) }
     struct Many: Encodable { let results: [Result] }
     let json = results.count == 1 ? try JSONOutput.string(results[0]) : try JSONOutput.string(Many(results: results))
     if let path = out {
       try AtomicFile.write(json + "\n", to: path)
-      return
-    }
-    if common.json {
+    } else if common.json {
       print(json)
-      return
+    } else {
+      print(text(results, rootS: rootS), terminator: "")
     }
+  }
+
+  /// `--table`: the cross-section table's Swift source.
+  func writeTable(born: BornCrossSection, rootS: Double, options: GSL.Vegas.Options) throws {
+    let started = Date()
+    let generated = try CrossSectionTable.generate(
+      masses: CrossSectionTable.defaultMasses(sqrtS: rootS, muonMass: muonMass), born: born, options: options.scaled(by: 5),
+      seed: common.seed
+    ) { e in
+      FileHandle.standardError.write(String(format: "M = %9.5f GeV  σ = %.6e ± %.1e fb  σ_ISR = %.6e ± %.1e fb\n",
+                                            e.mass, e.sigmaBorn, e.uncertaintyBorn, e.sigmaISR, e.uncertaintyISR).data(using: .utf8)!)
+    }
+    var command = "zptoys xsec --table --seed \(common.seed) --calls \(calls)"
+    if sqrtS != nil { command += " --sqrt-s \(rootS)" }
+    try emit(generated.swiftSource(command: command))
+    FileHandle.standardError.write(String(format: "table of %d masses in %.1f s\n", generated.entries.count,
+                                          Date().timeIntervalSince(started)).data(using: .utf8)!)
+  }
+
+  /// σ, widths, g−2 and (with --kinematics) the signal kinematics at one mass.
+  func result(mass m: Double, index i: Int, born: BornCrossSection, rootS: Double, options: GSL.Vegas.Options) throws -> Result {
+    let stream = RandomStream(StreamKey(seed: common.seed, study: .physics, massIndex: i, toyIndex: isr ? 1 : 0))
+    let estimate = isr
+      ? try InitialStateRadiation(sqrtS: rootS, alpha: 1 / alphaInverse).sigma(mass: m, born: born, options: options, using: stream)
+      : try born.sigma(mass: m, options: options, using: stream)
+    let w = ZPrimeDecays.vanilla(mass: m)
+    let band = try MuonAnomaly.favouredCouplings(mass: m)
+    let dm = DarkMatter.paperBenchmark
+    let lookup = CrossSectionTable.standard(sqrtS: rootS, alpha: 1 / alphaInverse, muonMass: muonMass)
+    return Result(
+      mass_gev: m, sqrt_s_gev: rootS, alpha: 1 / alphaInverse, muon_mass_gev: muonMass, isr: isr,
+      sigma_fb: estimate.sigma, sigma_uncertainty_fb: estimate.uncertainty,
+      vegas: Vegas(chi2_per_dof: estimate.chiSquaredPerDegreeOfFreedom, evaluations: estimate.evaluations),
+      sigma_table_fb: try lookup.map { try $0.sigma(mass: m, isr: isr) },
+      sigma_massless_muon_limit_fb: try MasslessMuonLimit.crossSection(mass: m, sqrtS: rootS, alpha: 1 / alphaInverse),
+      branching_invisible_vanilla: w.branchingInvisible,
+      widths_gev: Widths(mumu: w.mumu, tautau: w.tautau, nunu: w.nunu, total: w.total),
+      delta_a_mu: try MuonAnomaly.contribution(mass: m),
+      g_prime_g_minus_2_band: CouplingRange(lower: band.lowerBound, upper: band.upperBound),
+      dark_matter_benchmark: DarkMatterBenchmark(
+        hypothesis: "complex scalar, m_chi = M/3",
+        alpha_d_for_width_fraction_0_1: dm.alphaD(forWidthFraction: 0.1),
+        width_over_mass_at_alpha_d_2_9: dm.widthOverMass(alphaD: 2.9)),
+      signal_kinematics: kinematics ? try signalKinematics(mass: m, rootS: rootS) : nil)
+  }
+
+  func signalKinematics(mass m: Double, rootS: Double) throws -> Kinematics {
+    let started = Date()
+    let k = try SignalKinematics(mass: m, sqrtS: rootS, muonMass: muonMass, alpha: 1 / alphaInverse)
+    let ms = Date().timeIntervalSince(started) * 1000
+    return Kinematics(build_ms: ms, sigma_quadrature_fb: k.crossSection, bins: k.energyProbabilities.indices.map { i in
+      KinematicsBin(energy_low_gev: k.energyEdges[i], energy_high_gev: k.energyEdges[i + 1],
+                    x_low: 2 * k.energyEdges[i] / rootS, x_high: 2 * k.energyEdges[i + 1] / rootS,
+                    probability: k.energyProbabilities[i], angular_a: k.angularCoefficients[i])
+    })
+  }
+
+  func text(_ results: [Result], rootS: Double) -> String {
     var text = "σ(e+e− → µ+µ−Z′) at g′ = 1, √s = \(fmt(rootS)) GeV, α = 1/\(fmt(alphaInverse, 7))\(isr ? ", with ISR" : " (Born)")\n"
     text += "  M [GeV]      σ [fb]        ± [fb]   χ²/dof   table [fb]   B(inv) vanilla   Γ_tot(g′=1) [GeV]   Δaµ(g′=1)   g′ (g−2, ±2σ)\n"
     for r in results {
@@ -202,7 +203,7 @@ struct XsecCommand: ParsableCommand {
         text += String(format: "  %8.4f–%-8.4f   %6.4f–%-6.4f   %11.4e   %+7.4f\n", b.energy_low_gev, b.energy_high_gev, b.x_low, b.x_high, b.probability, b.angular_a)
       }
     }
-    print(text, terminator: "")
+    return text
   }
 
   /// The table source to --out, or stdout.

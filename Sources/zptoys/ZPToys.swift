@@ -1,4 +1,6 @@
 import ArgumentParser
+import Results
+import Studies
 import _Support
 
 /// The root command only configures the command tree (one file per subcommand).
@@ -27,5 +29,9 @@ struct ZPToys: ParsableCommand {
       CommandGroup(name: "Tools", subcommands: [BenchCommand.self]),
     ]
   )
+
+  /// The studies' result files, for `zptoys merge` (each study registers its file here and its
+  /// command above).
+  static let studies: [any StudyOutput.Type] = [BrazilFile.self, ScanFile.self, LookElsewhereFile.self, CoverageFile.self]
 }
 

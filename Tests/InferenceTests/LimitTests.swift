@@ -16,7 +16,7 @@ struct LimitTests {
     try countingModel(signal: Self.s, background: Self.b, observed: Self.b + Self.s * muHat)
   }
 
-  @Test("CLs expected band: µ_up+N = σ(Φ⁻¹(1 − αΦ(N)) + N) (DESIGN.md), exactly with σ = σ(µ_up)")
+  @Test("CLs expected band: µ_up+N = σ(Φ⁻¹(1 − αΦ(N)) + N) (arXiv:1007.1727 Sec. 4.3 with CLs, as pyhf), exactly with σ = σ(µ_up)")
   func clsBand() throws {
     let model = try largeCounts()
     let calc = try AsymptoticCalculator(model: model, data: model.observedData)

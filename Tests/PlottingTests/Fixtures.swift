@@ -4,122 +4,112 @@ import Foundation
 import FoundationXML
 #endif
 
+import Results
 @testable import Plotting
 
-/// Small synthetic result files in the layouts of the Studies module and `zptoys couplings`.
+/// Small synthetic result files, built from the typed schemas of `Results` and encoded as the
+/// studies write them.
 enum Fixtures {
-  static func header(_ study: String, settings: [String: String]) -> String {
-    let s = settings.map { "\"\($0.key)\": \"\($0.value)\"" }.joined(separator: ", ")
-    return """
-      "format": "zptoys-study-1", "study": "\(study)",
-      "identity": {"study": "\(study)", "configuration": "test-config", "configuration_sha256": "abc123", "seed": 7,
-                   "settings": {\(s)}, "total_tasks": 3},
-      "shard": null, "tasks": [0, 1, 2], "merged_from": [],
-      "run": {"tool": "zptoys 0.1.0", "started": "2026-01-01T00:00:00Z", "seconds": 1.5, "threads": 2, "host": "h", "resumed_tasks": 0}
-      """
+  static func encode(_ value: some Encodable) -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    return String(decoding: try! e.encode(value), as: UTF8.self)
   }
 
-  static func band(_ m: Double) -> String {
-    "{\"minus2\": \(0.5 * m), \"minus1\": \(0.7 * m), \"median\": \(m), \"plus1\": \(1.4 * m), \"plus2\": \(2 * m)}"
+  static let run = RunInfo(tool: "zptoys 0.1.0", started: "2026-01-01T00:00:00Z", seconds: 1.5, threads: 2, host: "h", resumedTasks: 0)
+
+  static func header(_ settings: some StudySettings, data: String = "toy") -> StudyHeader {
+    let inputs = StudyInputs(lumiFb: 79.7, templateMC: TemplateMC(seed: 1, signalEvents: 10, backgroundEvents: 20, userInputs: [:]), data: data)
+    let id = StudyIdentity(configuration: "test-config", configurationSHA256: "abc123", seed: 7, inputs: inputs, settings: settings, totalTasks: 3)
+    return StudyHeader(identity: id, shard: nil, tasks: [0, 1, 2], run: run)
   }
 
-  static let brazil = """
-    {\(header("brazil", settings: ["data": "toy", "rule": "cls", "cl": "0.9", "toys": "20", "width_fraction": "0.0"])),
-     "masses": [
-       {"index": 0, "mass_gev": 0.5, "m2_gev2": 0.25, "observed": 0.9, "expected_asymptotic": \(band(1)), "expected_toys": \(band(1.1)), "toys": 20, "failed_toys": []},
-       {"index": 1, "mass_gev": 2.0, "m2_gev2": 4.0, "observed": 0.4, "expected_asymptotic": \(band(0.3)), "expected_toys": \(band(0.35)), "toys": 20, "failed_toys": []},
-       {"index": 2, "mass_gev": 8.0, "m2_gev2": 64.0, "observed": null, "expected_asymptotic": \(band(30)), "expected_toys": null, "toys": 20, "failed_toys": []}
-     ]}
-    """
+  static func band(_ m: Double) -> Band { Band(minus2: 0.5 * m, minus1: 0.7 * m, median: m, plus1: 1.4 * m, plus2: 2 * m) }
 
-  static let scan = """
-    {\(header("scan", settings: ["data": "toy"])),
-     "masses": [
-       {"index": 0, "mass_gev": 0.5, "local_z": 0.0, "local_p0": 0.5, "sigma_hat_fb": 0, "fit_failed": false},
-       {"index": 1, "mass_gev": 2.0, "local_z": 2.1, "local_p0": 0.018, "sigma_hat_fb": 0.3, "fit_failed": false},
-       {"index": 2, "mass_gev": 8.0, "local_z": 0.7, "local_p0": 0.24, "sigma_hat_fb": 3, "fit_failed": false}
-     ],
-     "largest_local_excess": {"index": 1, "mass_gev": 2.0, "local_z": 2.1, "local_p0": 0.018}}
-    """
+  static func limit(_ cl: Double = 0.9) -> LimitSettings { LimitSettings(cl: cl, rule: .cls, method: .asymptotic, testStatistic: "qtilde") }
 
-  static let lee = """
-    {\(header("lee", settings: ["toys": "6", "thresholds": "0.5,1.0", "observed_z": "2.8", "block_size": "2"])),
-     "toys": [
-       {"toy": 0, "max_local_z": 2.1, "max_index": 3, "upcrossings": [9, 6], "failed_fits": 0},
-       {"toy": 1, "max_local_z": 2.6, "max_index": 9, "upcrossings": [8, 7], "failed_fits": 0},
-       {"toy": 2, "max_local_z": 1.9, "max_index": 1, "upcrossings": [7, 5], "failed_fits": 0},
-       {"toy": 3, "max_local_z": 3.1, "max_index": 4, "upcrossings": [10, 6], "failed_fits": 0},
-       {"toy": 4, "max_local_z": 2.4, "max_index": 2, "upcrossings": [9, 5], "failed_fits": 0},
-       {"toy": 5, "max_local_z": 2.2, "max_index": 8, "upcrossings": [8, 6], "failed_fits": 0}
-     ],
-     "observed": {"local_z": 2.8, "local_p": 0.00256, "global_p": 0.1667, "global_p_uncertainty": 0.15, "global_z": 0.97,
-                  "global_z_range": [0.5, 1.5], "trials_factor": 65, "toys": 6, "toys_above": 1, "global_z_is_lower_bound": false,
-                  "gross_vitells": {"u0": 1.0, "mean_upcrossings": 5.83, "mean_upcrossings_uncertainty": 0.3, "global_p": 0.1, "global_p_uncertainty": 0.01, "global_z": 1.28},
-                  "gross_vitells_by_threshold": []},
-     "max_local_z_edges": [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4],
-     "max_local_z_counts": [0, 0, 0, 1, 3, 1, 1, 0],
-     "thresholds": [0.5, 1.0]}
-    """
+  static func brazil(widthFraction: Double = 0, toyBands: Bool = true, cl: Double = 0.9) -> String {
+    func p(_ i: Int, _ m: Double, _ obs: Double?, _ a: Double, _ t: Double?) -> BrazilPoint {
+      BrazilPoint(index: i, mass: m, m2: m * m, observed: obs, observedLower: nil, expectedAsymptotic: band(a),
+                  expectedToys: toyBands ? t.map(band) : nil, toys: 20, failedToys: [], toyLimits: nil, signalPerFb: 1, background: 1)
+    }
+    let settings = BrazilSettings(masses: "all", toys: 20, limit: limit(cl), widthFraction: widthFraction)
+    return encode(BrazilFile(header: header(settings), masses: [p(0, 0.5, 0.9, 1, 1.1), p(1, 2.0, 0.4, 0.3, 0.35), p(2, 8.0, nil, 30, nil)]))
+  }
 
-  static let coverage = """
-    {\(header("coverage", settings: ["cl": "0.9", "verdict_cl": "0.95", "masses": "1.0,6.0", "signals": "0,5"])),
-     "blocks": [],
-     "points": [
-       {"index": 0, "mass_gev": 1.0, "signal_fb": 0, "rules": [
-         {"rule": "cls", "coverage": 1.0, "lower": 0.97, "upper": 1.0, "verdict_interval": [0.95, 1], "covered": 60, "toys": 60, "failed_toys": 0, "verdict": "over-covers"},
-         {"rule": "fc", "coverage": 0.9, "lower": 0.85, "upper": 0.94, "verdict_interval": [0.8, 0.96], "covered": 54, "toys": 60, "failed_toys": 0, "verdict": "covers"}]},
-       {"index": 1, "mass_gev": 1.0, "signal_fb": 5, "rules": [
-         {"rule": "cls", "coverage": 0.93, "lower": 0.88, "upper": 0.96, "verdict_interval": [0.84, 0.98], "covered": 56, "toys": 60, "failed_toys": 0, "verdict": "covers"},
-         {"rule": "fc", "coverage": 0.8, "lower": 0.74, "upper": 0.85, "verdict_interval": [0.68, 0.89], "covered": 48, "toys": 60, "failed_toys": 1, "verdict": "under-covers"}]},
-       {"index": 2, "mass_gev": 6.0, "signal_fb": 0, "rules": [
-         {"rule": "cls", "coverage": 1.0, "lower": 0.97, "upper": 1.0, "verdict_interval": [0.95, 1], "covered": 60, "toys": 60, "failed_toys": 0, "verdict": "over-covers"}]}
-     ]}
-    """
+  static var brazil: String { brazil() }
 
-  static let couplings = """
-    {"input": "brazil.json", "model": "invisible", "isr": false, "sigma_source": "table",
-     "masses": [
-       {"index": 0, "mass_gev": 0.01, "sigma_g1_fb": 1e6, "branching_invisible": 1, "g_prime_observed": 0.002,
-        "g_prime_expected": \(band(0.002)), "g_prime_expected_source": "toys", "g_prime_expected_asymptotic": \(band(0.002)),
-        "g_prime_expected_toys": \(band(0.002)), "g_minus_2_band": {"lower": 0.0004, "upper": 0.0006}, "excludes_g_minus_2": false,
-        "narrow_width_b_chichi_valid": true},
-       {"index": 1, "mass_gev": 1.0, "sigma_g1_fb": 1e5, "branching_invisible": 1, "g_prime_observed": 0.0015,
-        "g_prime_expected": \(band(0.0015)), "g_prime_expected_source": "toys", "g_prime_expected_asymptotic": \(band(0.0015)),
-        "g_prime_expected_toys": null, "g_minus_2_band": {"lower": 0.002, "upper": 0.003}, "excludes_g_minus_2": true,
-        "narrow_width_b_chichi_valid": true},
-       {"index": 2, "mass_gev": 8.0, "sigma_g1_fb": 10, "branching_invisible": 1, "g_prime_observed": null,
-        "g_prime_expected": \(band(0.9)), "g_prime_expected_source": "toys", "g_prime_expected_asymptotic": \(band(0.9)),
-        "g_prime_expected_toys": null, "g_minus_2_band": {"lower": 0.02, "upper": 0.03}, "excludes_g_minus_2": false,
-        "narrow_width_b_chichi_valid": false}
-     ],
-     "g_minus_2_exclusion_basis": "observed", "g_minus_2_excluded_ranges_gev": [{"lower": 0.5, "upper": 4.0}],
-     "narrow_width_valid_below_gev": 6.5, "notes": []}
-    """
+  static let scan: String = {
+    func p(_ i: Int, _ m: Double, _ z: Double, _ p0: Double, _ s: Double) -> ScanPoint {
+      ScanPoint(index: i, mass: m, sigmaHat: s, sigmaHatUncertainty: nil, localP0: p0, localZ: z, observed: nil, observedCount: 1, background: 1, fitFailed: false)
+    }
+    let pts = [p(0, 0.5, 0, 0.5, 0), p(1, 2.0, 2.1, 0.018, 0.3), p(2, 8.0, 0.7, 0.24, 3)]
+    return encode(ScanFile(header: header(ScanSettings(masses: "all", limit: limit())), masses: pts, largest: pts[1]))
+  }()
 
-  static let grid = """
-    {"configuration": "test-config", "count": 3, "hypotheses": [
-      {"index": 0, "mass_gev": 0.01, "m2_gev2": 0.0001, "resolution_gev2": 0.045},
-      {"index": 1, "mass_gev": 0.2, "m2_gev2": 0.04, "resolution_gev2": 0.05},
-      {"index": 2, "mass_gev": 0.3, "m2_gev2": 0.09, "resolution_gev2": 0.06}]}
-    """
+  static let lee: String = {
+    let z = [2.1, 2.6, 1.9, 3.1, 2.4, 2.2], up = [[9, 6], [8, 7], [7, 5], [10, 6], [9, 5], [8, 6]], at = [3, 9, 1, 4, 2, 8]
+    let toys = (0..<6).map { ToyScan(toy: $0, maxZ: z[$0], maxIndex: at[$0], upcrossings: up[$0], failedFits: 0) }
+    let gv = GrossVitells(threshold: 1, meanUpcrossings: 5.83, meanUpcrossingsUncertainty: 0.3, globalP: 0.1, globalPUncertainty: 0.01, globalZ: 1.28)
+    let observed = GlobalSignificance(localZ: 2.8, localP: 0.00256, globalP: 0.1667, globalPUncertainty: 0.15, globalZ: 0.97, globalZRange: [0.5, 1.5],
+                                      trialsFactor: 65, toys: 6, toysAbove: 1, globalZIsLowerBound: false, grossVitells: gv, grossVitellsByThreshold: [])
+    let settings = LookElsewhereSettings(toys: 6, blockSize: 2, thresholds: [0.5, 1.0], observedZ: 2.8)
+    return encode(LookElsewhereFile(header: header(settings, data: "none"), toys: toys, observed: observed,
+                                    maxZEdges: [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4], maxZCounts: [0, 0, 0, 1, 3, 1, 1, 0], thresholds: [0.5, 1.0]))
+  }()
+
+  static let coverage: String = {
+    func r(_ rule: IntervalRule, _ c: Double, _ lo: Double, _ hi: Double, _ k: Int, _ failed: Int, _ verdict: String) -> RuleCoverage {
+      RuleCoverage(rule: rule, coverage: c, lower: lo, upper: hi, verdictInterval: [lo - 0.02, min(1, hi + 0.02)], covered: k, toys: 60, failedToys: failed, verdict: verdict)
+    }
+    let points = [
+      CoveragePoint(index: 0, mass: 1.0, signal: 0, rules: [r(.cls, 1.0, 0.97, 1.0, 60, 0, "over-covers"), r(.fc, 0.9, 0.85, 0.94, 54, 0, "covers")]),
+      CoveragePoint(index: 1, mass: 1.0, signal: 5, rules: [r(.cls, 0.93, 0.88, 0.96, 56, 0, "covers"), r(.fc, 0.8, 0.74, 0.85, 48, 1, "under-covers")]),
+      CoveragePoint(index: 2, mass: 6.0, signal: 0, rules: [r(.cls, 1.0, 0.97, 1.0, 60, 0, "over-covers")]),
+    ]
+    let settings = CoverageSettings(masses: [1.0, 6.0], signals: [0, 5], toys: 60, rules: [.cls, .fc], cl: 0.9, verdictCL: 0.95, blockSize: 60)
+    return encode(CoverageFile(header: header(settings, data: "none"), blocks: [], points: points))
+  }()
+
+  static func info(_ kind: ResultKind) -> ResultInfo { ResultInfo(kind: kind, tool: "zptoys 0.1.0", configuration: "test-config", lumiFb: 79.7) }
+
+  static func couplings(model: String = "invisible", cl: Double = 0.9) -> String {
+    func p(_ i: Int, _ m: Double, _ obs: Double?, _ e: Double, _ toys: Bool, _ g2: (Double, Double), _ excludes: Bool, _ valid: Bool) -> CouplingPoint {
+      CouplingPoint(index: i, mass: m, sigmaAtUnitCoupling: 1e5, branchingInvisible: 1, observed: obs, expected: band(e), expectedSource: "toys",
+                    expectedAsymptotic: band(e), expectedToys: toys ? band(e) : nil, gMinus2: ValueRange(lower: g2.0, upper: g2.1),
+                    excludesGMinus2: excludes, narrowWidthValid: valid)
+    }
+    let points = [p(0, 0.01, 0.002, 0.002, true, (0.0004, 0.0006), false, true), p(1, 1.0, 0.0015, 0.0015, false, (0.002, 0.003), true, true),
+                  p(2, 8.0, nil, 0.9, false, (0.02, 0.03), false, false)]
+    return encode(CouplingsFile(info: info(CouplingsFile.kind), input: "brazil.json",
+                                source: CouplingsSource(file: "brazil.json", configurationSHA256: "abc123", seed: 7, data: "toy", widthFraction: 0),
+                                limit: limit(cl), model: model, isr: false, sigmaSource: "table", masses: points, exclusionBasis: "observed",
+                                excludedRanges: [ValueRange(lower: 0.5, upper: 4.0)], narrowWidthValidBelow: 6.5, notes: []))
+  }
+
+  static var couplings: String { couplings() }
+
+  static let grid = encode(GridFile(info: info(GridFile.kind), hypotheses: [
+    HypothesisRecord(index: 0, mass: 0.01, m2: 0.0001, resolution: 0.045), HypothesisRecord(index: 1, mass: 0.2, m2: 0.04, resolution: 0.05),
+    HypothesisRecord(index: 2, mass: 0.3, m2: 0.09, resolution: 0.06),
+  ]))
 
   /// Two M² bins × two θ bins per process.
-  static let templates = """
-    {"configuration": "test-config", "hypothesis": {"index": 5, "mass_gev": 1.0, "m2_gev2": 1.0, "resolution_gev2": 0.1},
-     "mc_seed": 1, "signal_acceptance": 0.7, "signal_efficiency": 0.05, "signal_events_per_fb": 4, "tool": "zptoys 0.1.0", "width_fraction": 0,
-     "signal_per_fb": {"m2_edges_gev2": [0.9, 1.0, 1.1], "theta_cm_edges_deg": [0, 90, 180], "yields": [1, 1, 1, 1], "sumw2": [0, 0, 0, 0]},
-     "backgrounds": {
-       "mumu": {"m2_edges_gev2": [0.9, 1.0, 1.1], "theta_cm_edges_deg": [0, 90, 180], "yields": [2, 1, 0.5, 0.5], "sumw2": [0.1, 0.1, 0.1, 0.1]},
-       "eemumu": {"m2_edges_gev2": [0.9, 1.0, 1.1], "theta_cm_edges_deg": [0, 90, 180], "yields": [0, 0, 0.2, 0], "sumw2": [0, 0, 0.01, 0]}}}
-    """
+  static let templates: String = {
+    func h(_ y: [Double], _ v: [Double]) -> TemplateHistogram { TemplateHistogram(m2Edges: [0.9, 1.0, 1.1], thetaEdges: [0, 90, 180], yields: y, sumw2: v) }
+    return encode(TemplatesFile(
+      info: info(TemplatesFile.kind), hypothesis: HypothesisRecord(index: 5, mass: 1.0, m2: 1.0, resolution: 0.1), widthFraction: 0,
+      templateMC: TemplateMC(seed: 1, signalEvents: 10, backgroundEvents: 20, userInputs: [:]), signalAcceptance: 0.7, signalEfficiency: 0.05,
+      signalEventsPerFb: 4, signalPerFb: h([1, 1, 1, 1], [0, 0, 0, 0]),
+      backgrounds: ["mumu": h([2, 1, 0.5, 0.5], [0.1, 0.1, 0.1, 0.1]), "eemumu": h([0, 0, 0.2, 0], [0, 0, 0.01, 0])],
+      backgroundLabels: ["mumu": "µ^{+}µ^{−}(γ)", "eemumu": "e^{+}e^{−}µ^{+}µ^{−}"], backgroundOrder: ["mumu", "eemumu"]))
+  }()
 
-  static let summary = """
-    {"configuration": "test-config", "seed": 7, "hypotheses": 3, "brazil_toys_per_hypothesis": 20, "lee_toys": 6, "coverage_toys": 60,
-     "limits_at_selected_masses": [{"mass_gev": 0.5, "observed_fb": 0.9, "expected_asymptotic_median_fb": 1.0, "expected_toys_median_fb": 1.1}],
-     "smallest_median_expected_limit_fb": 0.3, "smallest_median_expected_limit_mass_gev": 2.0,
-     "paper_excess_2p8_sigma": null, "pseudo_data_largest_excess": null, "pseudo_data_largest_excess_mass_gev": 2.0,
-     "coverage": [], "seconds": {"templates": 1.0, "brazil": 2.0, "total": 5.0}, "tool": "zptoys 0.1.0"}
-    """
+  static let summary = encode(SummaryFile(
+    info: info(SummaryFile.kind), seed: 7, limit: limit(), hypotheses: 3, brazilToys: 20, leeToys: 6, coverageToys: 60,
+    limitsAtSelectedMasses: [SelectedLimit(mass: 0.5, observed: 0.9, expectedAsymptoticMedian: 1.0, expectedToysMedian: 1.1)],
+    smallestMedianExpectedLimit: 0.3, smallestMedianExpectedLimitMass: 2.0, assessedExcess: nil, pseudoDataLargestExcess: nil,
+    pseudoDataLargestExcessMass: 2.0, coverage: [], seconds: ["templates": 1.0, "brazil": 2.0, "total": 5.0]))
 
   /// Events of three processes with a θ column, deterministic.
   static var events: String {
@@ -134,8 +124,8 @@ enum Fixtures {
     return s
   }
 
-  static func content(_ json: String, path: String = "test.json") throws -> ResultFile.Content {
-    try ResultFile.decode(Data(json.utf8), path: path)
+  static func content(_ json: String, path: String = "test.json") throws -> PlotInput.Content {
+    try PlotInput.decode(Data(json.utf8), path: path)
   }
 
   /// A temporary folder.

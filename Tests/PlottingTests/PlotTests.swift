@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 
+import Results
 @testable import Plotting
 
 @Suite("SVG writer")
@@ -44,7 +45,7 @@ struct PlotTests {
 
   @Test("file kinds are recognised from their keys")
   func detection() throws {
-    let cases: [(String, ResultFile.Kind)] = [
+    let cases: [(String, PlotInput.Kind)] = [
       (Fixtures.brazil, .brazil), (Fixtures.scan, .scan), (Fixtures.lee, .lee), (Fixtures.coverage, .coverage),
       (Fixtures.couplings, .couplings), (Fixtures.grid, .grid), (Fixtures.summary, .summary), (Fixtures.templates, .templates),
     ]
@@ -66,7 +67,7 @@ struct PlotTests {
 
   @Test("Brazil: the wide-Z′ file is drawn alongside")
   func brazilWide() throws {
-    guard case .brazil(let wide) = try Fixtures.content(Fixtures.brazil.replacingOccurrences(of: "\"width_fraction\": \"0.0\"", with: "\"width_fraction\": \"0.1\"")) else {
+    guard case .brazil(let wide) = try Fixtures.content(Fixtures.brazil(widthFraction: 0.1)) else {
       Issue.record("fixture is not a brazil file"); return
     }
     let svg = try render(Fixtures.brazil) { $0.wide = wide }
@@ -80,8 +81,18 @@ struct PlotTests {
     #expect(svg.contains(Style.gMinus2) && svg.contains("fill-opacity"))
     #expect(svg.contains("stroke-dasharray=\"8 5\""), "validity line")
     #expect(svg.contains("Fully invisible") && svg.contains("0.50–4.00"))
-    let vanilla = try render(Fixtures.couplings.replacingOccurrences(of: "\"model\": \"invisible\"", with: "\"model\": \"vanilla\""))
+    let vanilla = try render(Fixtures.couplings(model: "vanilla"))
     #expect(!vanilla.contains("stroke-dasharray=\"8 5\"") && vanilla.contains("Vanilla"))
+  }
+
+  @Test("The CL, rule and method on every plot come from the file: a 95% CL file says 95% CL, never 90%")
+  func clFromFile() throws {
+    let brazil = try render(Fixtures.brazil(cl: 0.95))
+    let couplings = try render(Fixtures.couplings(cl: 0.95))
+    for svg in [brazil, couplings] {
+      #expect(svg.contains("95% CL") && !svg.contains("90% CL"))
+    }
+    #expect(brazil.contains("asymptotic") && brazil.contains("CL_{s}") == false, "markup is rendered, not printed")
   }
 
   @Test("significance: local Z with reference lines; global lines from a lee file")
@@ -182,15 +193,15 @@ struct BadInputTests {
   func badFiles() {
     #expect(error { _ = try Fixtures.content("{ nope", path: "x.json") }.contains("x.json is not valid JSON"))
     #expect(error { _ = try Fixtures.content("[1, 2]") }.contains("expected a JSON object"))
-    #expect(error { _ = try Fixtures.content("{\"study\": \"fit\"}") }.contains("study \"fit\" has no plot"))
+    #expect(error { _ = try Fixtures.content("{\"study\": \"fit\"}") }.contains("unknown study \"fit\""))
     #expect(error { _ = try Fixtures.content("{\"a\": 1}") }.contains("not a ZPrimeToys result file"))
     #expect(error { _ = try Fixtures.content("m2_recoil_gev2\n1\n", path: "e.json") }.contains("needs the .csv extension"))
-    #expect(error { _ = try ResultFile.load(path: "/nonexistent/brazil.json") }.contains("cannot read /nonexistent/brazil.json"))
+    #expect(error { _ = try PlotInput.load(path: "/nonexistent/brazil.json") }.contains("cannot read /nonexistent/brazil.json"))
   }
 
   @Test("a missing key is named by its path")
   func missingKey() {
-    let broken = Fixtures.brazil.replacingOccurrences(of: "\"expected_asymptotic\": {\"minus2\": 0.5,", with: "\"expected_asymptotic_x\": {\"minus2\": 0.5,")
+    let broken = Fixtures.brazil.replacingOccurrences(of: "\"expected_asymptotic\":{", with: "\"expected_asymptotic_x\":{")
     let e = error { _ = try Fixtures.content(broken, path: "b.json") }
     #expect(e.contains("b.json: missing key masses[0].expected_asymptotic"), "\(e)")
   }
@@ -203,7 +214,7 @@ struct BadInputTests {
     #expect(error {
       var o = PlotOptions()
       o.band = .toys
-      _ = try Plotter.figure(try Fixtures.content(Fixtures.brazil.replacingOccurrences(of: "\"expected_toys\": {", with: "\"expected_toys_x\": {")), options: o)
+      _ = try Plotter.figure(try Fixtures.content(Fixtures.brazil(toyBands: false)), options: o)
     }.contains("no toy band"))
   }
 

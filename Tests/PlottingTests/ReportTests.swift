@@ -22,7 +22,7 @@ struct ReportTests {
     let files = ["brazil.json": Fixtures.brazil, "scan.json": Fixtures.scan, "lee.json": Fixtures.lee, "coverage.json": Fixtures.coverage,
                  "couplings_invisible.json": Fixtures.couplings, "grid.json": Fixtures.grid, "summary.json": Fixtures.summary]
     for (name, text) in files { try text.write(toFile: dir + "/" + name, atomically: true, encoding: .utf8) }
-    let wide = Fixtures.brazil.replacingOccurrences(of: "\"width_fraction\": \"0.0\"", with: "\"width_fraction\": \"0.1\"")
+    let wide = Fixtures.brazil(widthFraction: 0.1)
     try wide.write(toFile: dir + "/brazil_wide.json", atomically: true, encoding: .utf8)
     return dir
   }
@@ -31,7 +31,8 @@ struct ReportTests {
     var events = Report.EventInputs()
     events.data = try EventTable.parse(Data(Fixtures.events.utf8), path: "e.csv")
     events.map = events.data
-    return try Report(directory: dir, events: events) { _ in ExperimentLabel(configuration: "test-config", luminosity: 79.7) }
+    events.label = ExperimentLabel(configuration: "test-config", luminosity: 79.7)
+    return try Report(directory: dir, events: events)
   }
 
   @Test("one self-contained page: every plot inline, the tables, links to the data files")
@@ -55,12 +56,23 @@ struct ReportTests {
     #expect(Fixtures.parseXML(body).error == nil)
   }
 
+  @Test("The report's CL, rule and method come from the files (a 95% CL run says 95% CL)")
+  func clFromFiles() throws {
+    let dir = try resultsFolder()
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    try Fixtures.brazil(cl: 0.95).write(toFile: dir + "/brazil.json", atomically: true, encoding: .utf8)
+    try Fixtures.couplings(cl: 0.95).write(toFile: dir + "/couplings_invisible.json", atomically: true, encoding: .utf8)
+    let html = try report(dir).html()
+    #expect(html.contains("95% CL upper limits (CLs, asymptotic)"))
+    #expect(!html.contains("95% CL upper limits (CLs, asymptotic) on σ") || !html.contains("90% CL upper limits (CLs, asymptotic) on σ"))
+  }
+
   @Test("a folder without result files is refused; an unreadable file is listed, not fatal")
   func problems() throws {
     let empty = try Fixtures.tempDir()
     defer { try? FileManager.default.removeItem(atPath: empty) }
-    #expect(throws: PlotError.self) { try Report(directory: empty) { _ in ExperimentLabel() } }
-    #expect(throws: PlotError.self) { try Report(directory: empty + "/nope") { _ in ExperimentLabel() } }
+    #expect(throws: PlotError.self) { try Report(directory: empty) }
+    #expect(throws: PlotError.self) { try Report(directory: empty + "/nope") }
     let dir = try resultsFolder()
     defer { try? FileManager.default.removeItem(atPath: dir) }
     try "{ broken".write(toFile: dir + "/scan.json", atomically: true, encoding: .utf8)

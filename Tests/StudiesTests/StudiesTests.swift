@@ -4,6 +4,7 @@ import Testing
 import Experiment
 import Generator
 import Inference
+import Results
 @testable import Studies
 
 /// A small analysis shared by the tests: the default configuration with light template MC.
@@ -21,12 +22,10 @@ func tempPath(_ name: String) -> String {
 
 @Suite("Studies: sharding, merging, resuming")
 struct ShardingTests {
-  func brazil(shard: Shard, threads: Int, out: String? = nil, resume: Bool = false) throws -> BrazilOutput {
-    var s = BrazilStudy.Settings()
-    s.masses = MassSelection("100-104")
-    s.toys = 8
-    let b = try BrazilStudy(analysis: analysis, settings: s, data: .pseudoData(expected: analysis.expectedCells, seed: 3, study: .scanData, toy: 0))
-    return try StudyDriver.run(BrazilOutput.self, identity: b.identity(config: config, seed: 3, dataLabel: "toy"), shard: shard,
+  func brazil(shard: Shard, threads: Int, out: String? = nil, resume: Bool = false) throws -> BrazilFile {
+    let b = try BrazilStudy(analysis: analysis, settings: BrazilStudy.settings(masses: "100-104", toys: 8),
+                            data: .pseudoData(expected: analysis.expectedCells, seed: 3, study: .scanData, toy: 0))
+    return try StudyDriver.run(BrazilFile.self, identity: b.identity(seed: 3, data: "toy"), shard: shard,
                                output: out, threads: threads, resume: resume, progress: nil, makeState: { () }) { t, _ in
       try b.run(task: t, seed: 3, threads: 1)
     }
@@ -43,14 +42,14 @@ struct ShardingTests {
       #expect(part.header.shard == Shard(index: k, count: 3))
       files.append(("s\(k).json", try JSONEncoder().encode(part)))
     }
-    let merged = try StudyFiles.merge(BrazilOutput.self, files: files)
+    let merged = try StudyFiles.merge(BrazilFile.self, files: files)
     #expect(merged.masses == whole.masses)
     #expect(merged.header.tasks == whole.header.tasks)
     #expect(merged.header.shard == nil)
     // Duplicates and gaps are refused, naming what is wrong.
-    #expect(throws: StudyError.self) { try StudyFiles.merge(BrazilOutput.self, files: [files[0], files[0], files[1], files[2]]) }
+    #expect(throws: StudyError.self) { try StudyFiles.merge(BrazilFile.self, files: [files[0], files[0], files[1], files[2]]) }
     do {
-      _ = try StudyFiles.merge(BrazilOutput.self, files: [files[0], files[2]])
+      _ = try StudyFiles.merge(BrazilFile.self, files: [files[0], files[2]])
       Issue.record("an incomplete merge was accepted")
     } catch let e as StudyError {
       #expect(e.description.contains("shards missing: 2/3"), "\(e)")
@@ -63,7 +62,7 @@ struct ShardingTests {
     var b = try brazil(shard: Shard(index: 2, count: 2), threads: 1)
     b.header.identity.seed = 4
     do {
-      _ = try StudyFiles.merge(BrazilOutput.self, files: [("a.json", try JSONEncoder().encode(a)), ("b.json", try JSONEncoder().encode(b))])
+      _ = try StudyFiles.merge(BrazilFile.self, files: [("a.json", try JSONEncoder().encode(a)), ("b.json", try JSONEncoder().encode(b))])
       Issue.record("merged shards of different seeds")
     } catch let e as StudyError {
       #expect(e.description.contains("seed 3 ≠ 4"), "\(e)")
@@ -76,21 +75,19 @@ struct ShardingTests {
     try? FileManager.default.removeItem(atPath: out)
     let whole = try brazil(shard: .whole, threads: 1)
     // Simulate an interrupted run: a checkpoint with the header, tasks 0 and 3, and a torn line.
-    var s = BrazilStudy.Settings()
-    s.masses = MassSelection("100-104")
-    s.toys = 8
-    let b = try BrazilStudy(analysis: analysis, settings: s, data: .pseudoData(expected: analysis.expectedCells, seed: 3, study: .scanData, toy: 0))
-    let identity = b.identity(config: config, seed: 3, dataLabel: "toy")
+    let b = try BrazilStudy(analysis: analysis, settings: BrazilStudy.settings(masses: "100-104", toys: 8),
+                            data: .pseudoData(expected: analysis.expectedCells, seed: 3, study: .scanData, toy: 0))
+    let identity = b.identity(seed: 3, data: "toy")
     let enc = JSONEncoder()
     struct Header: Encodable { var identity: StudyIdentity; var shard: Shard }
-    struct Line: Encodable { var task: Int; var result: BrazilStudy.Point }
+    struct Line: Encodable { var task: Int; var result: BrazilPoint }
     var text = String(decoding: try enc.encode(Header(identity: identity, shard: .whole)), as: UTF8.self) + "\n"
     text += String(decoding: try enc.encode(Line(task: 0, result: whole.masses[0])), as: UTF8.self) + "\n"
     text += String(decoding: try enc.encode(Line(task: 3, result: whole.masses[3])), as: UTF8.self) + "\n"
     text += String(String(decoding: try enc.encode(Line(task: 1, result: whole.masses[1])), as: UTF8.self).prefix(40))
     try text.write(toFile: out + ".partial", atomically: true, encoding: .utf8)
     let ran = Mutex<[Int]>([])
-    let resumed = try StudyDriver.run(BrazilOutput.self, identity: identity, shard: .whole, output: out, threads: 2, resume: true,
+    let resumed = try StudyDriver.run(BrazilFile.self, identity: identity, shard: .whole, output: out, threads: 2, resume: true,
                                       progress: nil, makeState: { () }) { t, _ in
       ran.withLock { $0.append(t) }
       return try b.run(task: t, seed: 3, threads: 1)
@@ -119,15 +116,11 @@ struct ShardingTests {
 struct StudyPhysicsTests {
   @Test("Look-elsewhere toys: deterministic, sharded merge exact, global p from the toys")
   func lookElsewhere() throws {
-    var s = LookElsewhereStudy.Settings()
-    s.toys = 6
-    s.blockSize = 2
-    s.masses = MassSelection("40-80")
+    let s = LookElsewhereSettings(toys: 6, blockSize: 2, masses: "40-80", observedZ: 2.0)
     let lee = try LookElsewhereStudy(analysis: analysis, settings: s, threads: 2)
-    var identity = lee.identity(config: config, seed: 5)
-    identity.settings["observed_z"] = "2.0"
-    func run(_ shard: Shard, threads: Int) throws -> LookElsewhereOutput {
-      try StudyDriver.run(LookElsewhereOutput.self, identity: identity, shard: shard, output: nil, threads: threads, resume: false,
+    let identity = lee.identity(seed: 5, data: "none")
+    func run(_ shard: Shard, threads: Int) throws -> LookElsewhereFile {
+      try StudyDriver.run(LookElsewhereFile.self, identity: identity, shard: shard, output: nil, threads: threads, resume: false,
                           progress: nil, makeState: { try lee.makeState() }) { t, st in lee.run(task: t, seed: 5, state: st) }
     }
     let whole = try run(.whole, threads: 2)
@@ -138,7 +131,7 @@ struct StudyPhysicsTests {
     let parts = try [Shard(index: 1, count: 2), Shard(index: 2, count: 2)].map { sh in
       (path: "\(sh).json", data: try JSONEncoder().encode(try run(sh, threads: 1)))
     }
-    let merged = try StudyFiles.merge(LookElsewhereOutput.self, files: parts)
+    let merged = try StudyFiles.merge(LookElsewhereFile.self, files: parts)
     #expect(merged.toys == whole.toys)
     #expect(merged.observed == whole.observed)
     let g = whole.observed!
@@ -174,16 +167,9 @@ struct StudyPhysicsTests {
   /// construction fails with probability < 0.5%.
   @Test("CI coverage: CLs+b and t̃µ intervals cover at 90% CL (M = 8 GeV)")
   func ciCoverage() throws {
-    var s = CoverageStudy.Settings()
-    s.masses = [8.0]
-    s.signals = [25]
-    s.toys = 240
-    s.rules = [.clsb, .fc, .cls]
-    s.cl = 0.9
-    s.verdictCL = 0.98
-    s.blockSize = 60
+    let s = CoverageSettings(masses: [8.0], signals: [25], toys: 240, rules: [.clsb, .fc, .cls], cl: 0.9, verdictCL: 0.98, blockSize: 60)
     let cov = try CoverageStudy(analysis: analysis, settings: s)
-    let out = try StudyDriver.run(CoverageOutput.self, identity: cov.identity(config: config, seed: 21), shard: .whole, output: nil,
+    let out = try StudyDriver.run(CoverageFile.self, identity: cov.identity(seed: 21), shard: .whole, output: nil,
                                   threads: 2, resume: false, progress: nil, makeState: { () }) { t, _ in try cov.run(task: t, seed: 21) }
     for r in out.points[0].rules {
       let (_, hi) = CoverageStudy.clopperPearson(r.covered, r.toys, cl: 0.98)

@@ -1,0 +1,230 @@
+import Foundation
+import Results
+import _Support
+
+extension Report {
+  // MARK: HTML
+
+  static func esc(_ s: String) -> String { SVGWriter.escape(s) }
+
+  static func fmt(_ v: Double?, _ f: String = "%.3g") -> String { v.map { String(format: f, $0) } ?? "—" }
+
+  /// The page. `generated` is the time stamp printed in it.
+  public func html(generated: Date = Date()) -> String {
+    var h = ""
+    let header = Self.resultFiles.compactMap { contents[$0]?.header }.first
+    let configName = Self.resultFiles.compactMap { contents[$0]?.result?.configuration }.first ?? "—"
+    let iso = ISO8601DateFormatter().string(from: generated)
+    h += """
+      <!DOCTYPE html>
+      <html lang="en">
+      <head>
+      <meta charset="utf-8">
+      <meta name="viewport" content="width=device-width, initial-scale=1">
+      <title>ZPrimeToys report — \(Self.esc(configName))</title>
+      <style>
+      body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 0 auto; max-width: 1180px; padding: 24px 32px; color: #111; line-height: 1.45; }
+      h1 { font-size: 26px; margin-bottom: 4px; } h2 { font-size: 20px; margin-top: 36px; border-bottom: 1px solid #ccc; padding-bottom: 4px; }
+      .sub { color: #555; margin-top: 0; }
+      table { border-collapse: collapse; margin: 10px 0 18px; font-size: 14px; }
+      th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; vertical-align: top; }
+      th { background: #f2f2f2; } td.l, th.l { text-align: left; }
+      .covers { color: #1a7f1a; } .over-covers { color: #a06000; } .under-covers { color: #c00000; font-weight: bold; }
+      figure { margin: 18px 0 30px; } figure svg { max-width: 100%; height: auto; border: 1px solid #eee; }
+      figcaption { font-size: 14px; color: #333; max-width: 900px; } .files a { margin-right: 10px; }
+      code { background: #f4f4f4; padding: 1px 4px; border-radius: 3px; }
+      .warn { color: #c00000; }
+      </style>
+      </head>
+      <body>
+      <h1>ZPrimeToys report — \(Self.esc(configName))</h1>
+      <p class="sub">Belle II invisible-Z′ search statistics (e<sup>+</sup>e<sup>−</sup> → µ<sup>+</sup>µ<sup>−</sup>Z′, Z′ → invisible); generated \(Self.esc(iso)) from <code>\(Self.esc(directory))</code>.</p>
+
+      """
+    h += runSection(header: header)
+    h += studiesTable()
+    h += limitsSection()
+    h += significanceSection()
+    h += coverageSection()
+    h += couplingsSection()
+    h += plotsSection()
+    h += filesSection()
+    if !problems.isEmpty {
+      h += "<h2>Problems</h2>\n<ul>\n" + problems.map { "<li class=\"warn\"><code>\(Self.esc($0.0))</code>: \(Self.esc($0.1))</li>" }.joined(separator: "\n") + "\n</ul>\n"
+    }
+    h += "<p class=\"sub\">Made by <code>zptoys report</code>; every number above comes from the JSON files listed under “Data files”.</p>\n</body>\n</html>\n"
+    return h
+  }
+
+  func runSection(header: StudyHeader?) -> String {
+    var h = "<h2>Run</h2>\n<table>\n"
+    func row(_ k: String, _ v: String) { h += "<tr><th class=\"l\">\(Self.esc(k))</th><td class=\"l\">\(v)</td></tr>\n" }
+    if let id = header?.identity {
+      row("configuration", "\(Self.esc(id.configuration)) <code>sha256 \(Self.esc(String(id.configurationSHA256.prefix(16))))…</code>")
+      row("seed", "\(id.seed)")
+      let mc = id.inputs.templateMC
+      let user = mc.userInputs.keys.sorted().map { "\($0) from a user's file" }.joined(separator: ", ")
+      row("template Monte Carlo", "seed \(mc.seed), \(mc.backgroundEvents) background / \(mc.signalEvents) signal events" + (user.isEmpty ? "" : "; \(Self.esc(user))"))
+    } else if let s = summary {
+      row("configuration", Self.esc(s.configuration))
+      row("seed", "\(s.seed)")
+    }
+    if let l = Self.resultFiles.compactMap({ contents[$0]?.result?.lumiFb }).first { row("integrated luminosity", "\(ExperimentLabel.trim(l)) fb<sup>−1</sup>") }
+    if let s = summary {
+      row("mass hypotheses", "\(s.hypotheses)")
+      row("limits", Self.esc(Self.limitText(s.limit)))
+      row("toys", "Brazil: \(s.brazilToys) per hypothesis; look-elsewhere: \(s.leeToys) scans; coverage: \(s.coverageToys) per point")
+      row("tool", Self.esc(s.info.tool))
+    }
+    if let r = header?.run {
+      row("host", "\(Self.esc(r.host)), \(r.threads) threads, started \(Self.esc(r.started))")
+    }
+    h += "</table>\n"
+    if let secs = summary?.seconds, !secs.isEmpty {
+      let order = ["templates", "grid", "scan", "brazil", "lee", "brazil-wide", "coverage", "couplings", "total"]
+      let keys = order.filter { secs[$0] != nil } + secs.keys.filter { !order.contains($0) }.sorted()
+      h += "<table>\n<tr><th class=\"l\">step</th>" + keys.map { "<th>\(Self.esc($0))</th>" }.joined() + "</tr>\n"
+      h += "<tr><th class=\"l\">seconds</th>" + keys.map { "<td>\(Self.fmt(secs[$0], "%.1f"))</td>" }.joined() + "</tr>\n</table>\n"
+    }
+    return h
+  }
+
+  /// Per study file: its settings (every key of the typed settings), tasks and time.
+  func studiesTable() -> String {
+    var h = "<table>\n<tr><th class=\"l\">file</th><th class=\"l\">study</th><th class=\"l\">settings</th><th>tasks</th><th>seconds</th></tr>\n"
+    var any = false
+    for name in Self.resultFiles {
+      guard let c = contents[name], let hd = c.header else { continue }
+      any = true
+      let settings = Self.flatten(hd.identity.settings) + ["data=\(hd.identity.inputs.data)"]
+      h += "<tr><td class=\"l\"><a href=\"\(Self.esc(name))\">\(Self.esc(name))</a></td><td class=\"l\">\(Self.esc(hd.study.rawValue))</td><td class=\"l\">\(Self.esc(settings.joined(separator: ", ")))</td>"
+      h += "<td>\(hd.tasks.count)</td><td>\(Self.fmt(hd.run.seconds, "%.1f"))</td></tr>\n"
+    }
+    return any ? h + "</table>\n" : ""
+  }
+
+  /// "key=value" for every leaf of an encodable value ("limit.cl=0.9").
+  static func flatten(_ value: some Encodable) -> [String] {
+    guard let data = try? JSONOutput.encode(value, pretty: false), let obj = try? JSONSerialization.jsonObject(with: data) else { return [] }
+    func walk(_ v: Any, _ prefix: String) -> [String] {
+      if let d = v as? [String: Any] { return d.keys.sorted().flatMap { walk(d[$0]!, prefix.isEmpty ? $0 : "\(prefix).\($0)") } }
+      if let a = v as? [Any] { return ["\(prefix)=" + a.map { "\($0)" }.joined(separator: ",")] }
+      // JSON's true and false come back as NSNumbers of type "c" (char).
+      if let n = v as? NSNumber, String(cString: n.objCType) == "c" { return ["\(prefix)=\(n.boolValue)"] }
+      return ["\(prefix)=\(v is NSNull ? "null" : "\(v)")"]
+    }
+    return walk(obj, "")
+  }
+
+  func limitsSection() -> String {
+    guard let b = brazil else { return "" }
+    let limit = b.settings.limit
+    var h = "<h2>Cross-section limits</h2>\n"
+    h += "<p>\(Self.esc(Self.limitText(limit))) on σ(e<sup>+</sup>e<sup>−</sup> → µ<sup>+</sup>µ<sup>−</sup>Z′) × B(Z′ → invisible) in \(Self.esc(b.units.crossSection)), at selected masses (nearest hypothesis).</p>\n"
+    h += "<table>\n<tr><th>M<sub>Z′</sub> [GeV]</th><th>observed</th><th>expected −2σ</th><th>−1σ</th><th>median</th><th>+1σ</th><th>+2σ</th><th>median (asymptotic)</th></tr>\n"
+    var shown = Set<Int>()
+    let masses = summary?.limitsAtSelectedMasses.map(\.mass) ?? [0.1, 0.5, 1.0, 2.0, 2.352, 4.0, 6.0, 8.0]
+    for m in masses {
+      // The nearest hypothesis, once, and only when it is near (a file may cover a small range).
+      guard let p = b.masses.min(by: { abs($0.mass - m) < abs($1.mass - m) }), abs(p.mass - m) < 0.1 * m + 0.05,
+            shown.insert(p.index).inserted else { continue }
+      let band = p.expectedToys ?? p.expectedAsymptotic
+      h += "<tr><td>\(Self.fmt(p.mass, "%.3f"))</td><td>\(Self.fmt(p.observed))</td>"
+      h += band.values.map { "<td>\(Self.fmt($0))</td>" }.joined()
+      h += "<td>\(Self.fmt(p.expectedAsymptotic.median))</td></tr>\n"
+    }
+    h += "</table>\n"
+    if let best = b.masses.min(by: { $0.expectedAsymptotic.median < $1.expectedAsymptotic.median }) {
+      let source = b.settings.toys > 0 ? "\(b.settings.toys) background-only toys per hypothesis" : "the asymptotic formulae"
+      h += "<p>Smallest median expected limit (asymptotic): \(Self.fmt(best.expectedAsymptotic.median)) \(Self.esc(b.units.crossSection)) at M<sub>Z′</sub> = \(Self.fmt(best.mass, "%.3f")) GeV (paper: limits as small as ≈ 0.2 fb). Expected band from \(source).</p>\n"
+    }
+    return h
+  }
+
+  func significanceSection() -> String {
+    var rows: [(String, GlobalSignificance, Double?)] = []
+    if let o = lee?.observed {
+      rows.append((String(format: "observed local Z %.2f assessed by lee.json", o.localZ), o, nil))
+    }
+    if let s = summary?.pseudoDataLargestExcess { rows.append(("pseudo-data's largest excess (summary.json)", s, summary?.pseudoDataLargestExcessMass)) }
+    guard !rows.isEmpty else { return "" }
+    var h = "<h2>Global significance</h2>\n<table>\n<tr><th class=\"l\">excess</th><th>M<sub>Z′</sub> [GeV]</th><th>Z<sub>local</sub></th><th>p<sub>local</sub></th><th>p<sub>global</sub> (toys)</th><th>Z<sub>global</sub> (toys)</th><th>trials factor</th><th>toys</th><th>Z<sub>global</sub> (Gross–Vitells)</th><th>⟨N(u<sub>0</sub>)⟩, u<sub>0</sub></th></tr>\n"
+    for (name, s, m) in rows {
+      let bound = s.globalZIsLowerBound ? "&gt;" : ""
+      let gv = s.grossVitells
+      h += "<tr><td class=\"l\">\(Self.esc(name))</td><td>\(Self.fmt(m, "%.3f"))</td><td>\(Self.fmt(s.localZ, "%.2f"))</td><td>\(Self.fmt(s.localP, "%.2e"))</td>"
+      h += "<td>\(Self.fmt(s.globalP, "%.3f")) ± \(Self.fmt(s.globalPUncertainty, "%.3f"))</td><td>\(bound)\(Self.fmt(s.globalZ, "%.2f"))</td><td>\(Self.fmt(s.trialsFactor, "%.0f"))</td>"
+      h += "<td>\(s.toys)</td><td>\(Self.fmt(gv.globalZ, "%.2f"))</td><td>\(Self.fmt(gv.meanUpcrossings, "%.2f")), \(Self.fmt(gv.threshold, "%g"))</td></tr>\n"
+    }
+    h += "</table>\n<p>Paper: largest local significance 2.8σ at 2.352 GeV, 0.7σ global.</p>\n"
+    return h
+  }
+
+  func coverageSection() -> String {
+    guard case .coverage(let c)? = contents["coverage.json"] else { return "" }
+    let s = c.settings
+    var h = "<h2>Coverage</h2>\n<p>Fraction of toys whose \(LimitSettings.percent(s.cl))% CL interval (\(Self.esc(s.method.text))) contains the true σ (Clopper–Pearson 68% interval); the verdict compares the \(LimitSettings.percent(s.verdictCL))% Clopper–Pearson interval with the nominal \(LimitSettings.percent(s.cl))%.</p>\n"
+    h += "<table>\n<tr><th>M<sub>Z′</sub> [GeV]</th><th>σ<sub>true</sub> [fb]</th><th class=\"l\">rule</th><th>coverage</th><th>68% interval</th><th>toys</th><th>failed</th><th class=\"l\">verdict</th></tr>\n"
+    for p in c.points {
+      for r in p.rules {
+        h += "<tr><td>\(Self.fmt(p.mass, "%.3f"))</td><td>\(Self.fmt(p.signal, "%g"))</td><td class=\"l\">\(Self.esc(r.rule.text))</td><td>\(Self.fmt(r.coverage, "%.3f"))</td>"
+        h += "<td>[\(Self.fmt(r.lower, "%.3f")), \(Self.fmt(r.upper, "%.3f"))]</td><td>\(r.toys)</td><td>\(r.failedToys)</td>"
+        h += "<td class=\"l \(Self.esc(r.verdict))\">\(Self.esc(r.verdict))</td></tr>\n"
+      }
+    }
+    return h + "</table>\n"
+  }
+
+  func couplingsSection() -> String {
+    var h = ""
+    for name in ["couplings_invisible.json", "couplings_vanilla.json"] {
+      guard case .couplings(let c)? = contents[name] else { continue }
+      let ranges = c.excludedRanges.map { String(format: "%.3f–%.3f GeV", $0.lower, $0.upper) }.joined(separator: ", ")
+      h += "<tr><td class=\"l\">\(Self.esc(c.model))</td><td class=\"l\">\(Self.esc(Self.limitText(c.limit)))</td><td class=\"l\">\(Self.esc(ranges.isEmpty ? "nowhere" : ranges))</td><td class=\"l\">\(Self.esc(c.exclusionBasis))</td><td>\(Self.fmt(c.narrowWidthValidBelow, "%.3f"))</td></tr>\n"
+    }
+    guard !h.isEmpty else { return "" }
+    return "<h2>Coupling limits</h2>\n<table>\n<tr><th class=\"l\">model</th><th class=\"l\">from σ limits</th><th class=\"l\">(g−2)<sub>µ</sub> explanation excluded</th><th class=\"l\">basis</th><th>narrow-width B(Z′→χχ̄) ≈ 1 valid below [GeV]</th></tr>\n" + h
+      + "</table>\n<p>Paper (fully invisible): excluded for 0.8 &lt; M<sub>Z′</sub> &lt; 5.0 GeV; B(Z′ → χχ̄) ≈ 1 with a negligible width possible for M<sub>Z′</sub> ≲ 6.5 GeV.</p>\n"
+  }
+
+  func plotsSection() -> String {
+    guard !plots.isEmpty else { return "" }
+    var h = "<h2>Plots</h2>\n"
+    for p in plots {
+      let stem = (p.file as NSString).deletingPathExtension
+      h += "<figure id=\"\(Self.esc(stem))\">\n" + p.figure.svg(id: stem, standalone: false)
+      h += "<figcaption>\(Self.esc(p.caption)) <span class=\"files\"><a href=\"\(Self.esc(p.file))\">SVG</a>"
+      let png = stem + ".png"
+      if FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent(png)) { h += "<a href=\"\(Self.esc(png))\">PNG</a>" }
+      h += "</span></figcaption>\n</figure>\n"
+    }
+    return h
+  }
+
+  func filesSection() -> String {
+    let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+      .filter { !$0.hasPrefix(".") && $0 != "report.html" && !$0.hasSuffix(".partial") }.sorted()
+    guard !names.isEmpty else { return "" }
+    let what: [String: String] = [
+      "grid.json": "the mass hypotheses", "brazil_wide.json": "limits for the wide-Z′ benchmark", "scan.json": "mass scan of the (pseudo-)data", "brazil.json": "limits and expected bands per hypothesis",
+      "brazil.csv": "the same as CSV", "brazil.hepdata.yaml": "limit table in HEPData format", "submission.yaml": "HEPData submission",
+      "lee.json": "look-elsewhere toy scans, global significance", "coverage.json": "coverage with Clopper–Pearson verdicts",
+      "couplings_vanilla.json": "g′ limits, vanilla model", "couplings_invisible.json": "g′ limits, fully invisible model",
+      "summary.json": "the run's summary and timings",
+    ]
+    var h = "<h2>Data files</h2>\n<table>\n<tr><th class=\"l\">file</th><th>size</th><th class=\"l\">content</th></tr>\n"
+    for n in names {
+      let path = (directory as NSString).appendingPathComponent(n)
+      let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+      let desc = what[n] ?? (n.hasSuffix(".svg") ? "plot (SVG)" : n.hasSuffix(".png") ? "plot (PNG)" : "")
+      h += "<tr><td class=\"l\"><a href=\"\(Self.esc(n))\">\(Self.esc(n))</a></td><td>\(Self.humanSize(size))</td><td class=\"l\">\(Self.esc(desc))</td></tr>\n"
+    }
+    return h + "</table>\n"
+  }
+
+  static func humanSize(_ n: Int) -> String {
+    if n < 1024 { return "\(n) B" }
+    if n < 1 << 20 { return String(format: "%.1f kB", Double(n) / 1024) }
+    return String(format: "%.1f MB", Double(n) / Double(1 << 20))
+  }
+}

@@ -1,0 +1,138 @@
+/// The settings of a coverage study (`zptoys coverage`).
+public struct CoverageSettings: StudySettings {
+  public static let study: StudyKind = "coverage"
+
+  /// Masses in GeV (nearest hypotheses).
+  public var masses: [Double]
+  /// True cross sections in fb.
+  public var signals: [Double]
+  /// Pseudo-experiments per (mass, signal) point.
+  public var toys: Int
+  public var rules: [IntervalRule]
+  public var cl: Double
+  /// How each toy's interval is set.
+  public var method: LimitMethod
+  /// Confidence of the Clopper–Pearson interval behind the verdict.
+  public var verdictCL: Double
+  /// Toys per task.
+  public var blockSize: Int
+
+  public init(masses: [Double] = [1.0, 2.352, 6.0], signals: [Double] = [0, 1, 5], toys: Int = 500, rules: [IntervalRule] = [.cls, .clsb, .fc],
+              cl: Double = 0.9, method: LimitMethod = .asymptotic, verdictCL: Double = 0.95, blockSize: Int = 50) {
+    self.masses = masses
+    self.signals = signals
+    self.toys = toys
+    self.rules = rules
+    self.cl = cl
+    self.method = method
+    self.verdictCL = verdictCL
+    self.blockSize = blockSize
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case masses, signals, toys, rules, cl, method, verdictCL = "verdict_cl", blockSize = "block_size"
+  }
+}
+
+/// Results of one block of toys at one (mass, signal) point.
+public struct CoverageBlock: Codable, Sendable, Equatable {
+  public var point: Int
+  public var firstToy: Int
+  public var toys: Int
+  /// Per rule (settings order): intervals that contain the truth, and valid intervals.
+  public var covered: [Int]
+  public var valid: [Int]
+  public var failed: [FailedToyRecord]
+
+  public init(point: Int, firstToy: Int, toys: Int, covered: [Int], valid: [Int], failed: [FailedToyRecord]) {
+    self.point = point
+    self.firstToy = firstToy
+    self.toys = toys
+    self.covered = covered
+    self.valid = valid
+    self.failed = failed
+  }
+}
+
+/// The coverage of one rule at one point.
+public struct RuleCoverage: Codable, Sendable, Equatable {
+  public var rule: IntervalRule
+  public var coverage: Double
+  /// Clopper–Pearson 68% interval of the coverage.
+  public var lower: Double
+  public var upper: Double
+  /// Clopper–Pearson interval at the verdict's confidence.
+  public var verdictInterval: [Double]
+  public var covered: Int
+  public var toys: Int
+  public var failedToys: Int
+  /// covers, over-covers or under-covers.
+  public var verdict: String
+
+  public init(rule: IntervalRule, coverage: Double, lower: Double, upper: Double, verdictInterval: [Double], covered: Int, toys: Int,
+              failedToys: Int, verdict: String) {
+    self.rule = rule
+    self.coverage = coverage
+    self.lower = lower
+    self.upper = upper
+    self.verdictInterval = verdictInterval
+    self.covered = covered
+    self.toys = toys
+    self.failedToys = failedToys
+    self.verdict = verdict
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case rule, coverage, lower, upper, verdictInterval = "verdict_interval", covered, toys, failedToys = "failed_toys", verdict
+  }
+}
+
+/// One (mass, true signal) point with the coverage of every rule.
+public struct CoveragePoint: Codable, Sendable, Equatable {
+  public var index: Int
+  public var mass: Double
+  public var signal: Double
+  public var rules: [RuleCoverage]
+
+  public init(index: Int, mass: Double, signal: Double, rules: [RuleCoverage]) {
+    self.index = index
+    self.mass = mass
+    self.signal = signal
+    self.rules = rules
+  }
+
+  enum CodingKeys: String, CodingKey { case index, mass = "mass_gev", signal = "signal_fb", rules }
+}
+
+/// The `zptoys coverage` result file: the blocks of toys (the tasks) and the points computed
+/// from them.
+public struct CoverageFile: StudyFile {
+  public typealias Settings = CoverageSettings
+  public var header: StudyHeader
+  public var blocks: [CoverageBlock]
+  public var points: [CoveragePoint]
+  public var taskResults: [CoverageBlock] { blocks }
+
+  public init(header: StudyHeader, blocks: [CoverageBlock], points: [CoveragePoint]) {
+    self.header = header
+    self.blocks = blocks
+    self.points = points
+  }
+
+
+  enum CodingKeys: String, CodingKey { case blocks, points }
+
+  public init(from decoder: any Decoder) throws {
+    header = try StudyHeader(from: decoder, settings: CoverageSettings.self)
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    blocks = try c.decode([CoverageBlock].self, forKey: .blocks)
+    points = try c.decode([CoveragePoint].self, forKey: .points)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    try header.encode(to: encoder)
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(blocks, forKey: .blocks)
+    try c.encode(points, forKey: .points)
+  }
+}
