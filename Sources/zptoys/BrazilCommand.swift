@@ -89,7 +89,7 @@ struct BrazilCommand: ParsableCommand {
     let seed = common.seed
     let out = try StudyDriver.run(
       BrazilOutput.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
-      resume: study.resume, progress: study.progress(label: "brazil", unit: "hypotheses", json: common.json),
+      resume: study.resume, restart: study.restart, progress: study.progress(label: "brazil", unit: "hypotheses", json: common.json),
       makeState: { () }
     ) { t, _ in try brazil.run(task: t, seed: seed, threads: inner) }
     if let p = csv { try LimitTables.writeCSV(out, to: p) }

@@ -78,7 +78,7 @@ struct CoverageCommand: ParsableCommand {
     let seed = common.seed
     let out = try StudyDriver.run(
       CoverageOutput.self, identity: cov.identity(config: config, seed: seed), shard: study.parsed, output: study.out,
-      threads: common.threadCount, resume: study.resume,
+      threads: common.threadCount, resume: study.resume, restart: study.restart,
       progress: study.progress(label: "coverage", unit: "blocks of \(blockSize) toys", json: common.json), makeState: { () }
     ) { t, _ in try cov.run(task: t, seed: seed) }
     if common.json {

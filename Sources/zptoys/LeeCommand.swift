@@ -80,7 +80,7 @@ struct LeeCommand: ParsableCommand {
     let seed = common.seed
     let out = try StudyDriver.run(
       LookElsewhereOutput.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
-      resume: study.resume, progress: study.progress(label: "lee", unit: "blocks of \(blockSize) toys", json: common.json),
+      resume: study.resume, restart: study.restart, progress: study.progress(label: "lee", unit: "blocks of \(blockSize) toys", json: common.json),
       makeState: { try lee.makeState() }
     ) { t, state in lee.run(task: t, seed: seed, state: state) }
     if common.json {

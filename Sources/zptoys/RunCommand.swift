@@ -47,6 +47,13 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Continue an interrupted run (each study resumes from its checkpoint).")
   var resume = false
 
+  @Flag(help: "Discard the checkpoints of an interrupted run and start afresh.")
+  var restart = false
+
+  func validate() throws {
+    if resume && restart { throw ValidationError("--resume continues the checkpoints and --restart discards them: give one of them") }
+  }
+
   struct Summary: Encodable {
     var configuration: String
     var seed: UInt64
@@ -108,7 +115,7 @@ struct RunCommand: ParsableCommand {
     let scan = try step("scan") { () -> MassScanOutput in
       let s = try MassScan(analysis: analysis, data: data, masses: all)
       return try StudyDriver.run(MassScanOutput.self, identity: s.identity(config: config, seed: seed, dataLabel: "toy", masses: all),
-                                 shard: .whole, output: path("scan.json"), threads: threads, resume: resume,
+                                 shard: .whole, output: path("scan.json"), threads: threads, resume: resume, restart: restart,
                                  progress: progress("scan", "hypotheses"), makeState: { () }) { t, _ in try s.run(task: t) }
     }
 
@@ -117,7 +124,7 @@ struct RunCommand: ParsableCommand {
       s.toys = bToys
       let b = try BrazilStudy(analysis: analysis, settings: s, data: data)
       return try StudyDriver.run(BrazilOutput.self, identity: b.identity(config: config, seed: seed, dataLabel: "toy"), shard: .whole,
-                                 output: path("brazil.json"), threads: threads, resume: resume,
+                                 output: path("brazil.json"), threads: threads, resume: resume, restart: restart,
                                  progress: progress("brazil", "hypotheses"), makeState: { () }) { t, _ in try b.run(task: t, seed: seed, threads: 1) }
     }
     try LimitTables.writeCSV(brazil, to: path("brazil.csv"))
@@ -132,7 +139,7 @@ struct RunCommand: ParsableCommand {
       var identity = lee.identity(config: config, seed: seed)
       identity.settings["observed_z"] = "2.8"
       let out = try StudyDriver.run(LookElsewhereOutput.self, identity: identity, shard: .whole, output: path("lee.json"),
-                                    threads: threads, resume: resume, progress: progress("lee", "blocks of \(s.blockSize) toys"),
+                                    threads: threads, resume: resume, restart: restart, progress: progress("lee", "blocks of \(s.blockSize) toys"),
                                     makeState: { try lee.makeState() }) { t, state in lee.run(task: t, seed: seed, state: state) }
       let dataZ = scan.largest?.localZ
       return (out, dataZ.map { GlobalSignificance.compute(localZ: $0, scans: out.toys, thresholds: s.thresholds) })
@@ -147,7 +154,7 @@ struct RunCommand: ParsableCommand {
         s.widthFraction = 0.1
         let b = try BrazilStudy(analysis: analysis, settings: s, data: data)
         let wide = try StudyDriver.run(BrazilOutput.self, identity: b.identity(config: config, seed: seed, dataLabel: "toy"),
-                                       shard: .whole, output: path("brazil_wide.json"), threads: threads, resume: resume,
+                                       shard: .whole, output: path("brazil_wide.json"), threads: threads, resume: resume, restart: restart,
                                        progress: progress("brazil-wide", "hypotheses"), makeState: { () }) { t, _ in
           try b.run(task: t, seed: seed, threads: 1)
         }
@@ -165,7 +172,7 @@ struct RunCommand: ParsableCommand {
       // Each mass gets a signal near its median expected limit: 0 (background only) and the
       // signal at the limit's scale are the two regimes that matter.
       return try StudyDriver.run(CoverageOutput.self, identity: c.identity(config: config, seed: seed), shard: .whole,
-                                 output: path("coverage.json"), threads: threads, resume: resume,
+                                 output: path("coverage.json"), threads: threads, resume: resume, restart: restart,
                                  progress: progress("coverage", "blocks"), makeState: { () }) { t, _ in try c.run(task: t, seed: seed) }
     }
 

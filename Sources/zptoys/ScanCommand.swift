@@ -41,7 +41,7 @@ struct ScanCommand: ParsableCommand {
     let label = data == "toy" ? "toy" : "events:\(SHA256.hex(FileManager.default.contents(atPath: data) ?? Data()))"
     let out = try StudyDriver.run(
       MassScanOutput.self, identity: scan.identity(config: config, seed: common.seed, dataLabel: label, masses: MassSelection(masses)),
-      shard: study.parsed, output: study.out, threads: common.threadCount, resume: study.resume,
+      shard: study.parsed, output: study.out, threads: common.threadCount, resume: study.resume, restart: study.restart,
       progress: study.progress(label: "scan", unit: "hypotheses", json: common.json), makeState: { () }
     ) { t, _ in try scan.run(task: t) }
     if common.json {
