@@ -235,9 +235,9 @@ def random_case(seed):
     per = _bins(rng)
     scale = _scale(rng)
     shared = {"normsys": "ns_shared", "histosys": "hs_shared", "bkg_norm": "norm_shared", "lumi": rng.random() < 0.3,
-              # Per-bin parameters (staterror, shapesys, shapefactor) in every case up to 60 bins,
-              # in a quarter of the larger ones: pyhf's numerical gradient makes those slow.
-              "per_bin": sum(per) <= 60 or rng.random() < 0.25}
+              # Per-bin parameters (staterror, shapesys, shapefactor) in every case up to 20 bins,
+              # in a tenth of the larger ones: pyhf's numerical gradient makes those slow.
+              "per_bin": sum(per) <= 20 or rng.random() < 0.1}
     channels = _channels(rng, per, scale, shared)
     observations, mu_true = _observations(rng, channels, scale)
     params = _parameter_config(rng, channels, shared)
