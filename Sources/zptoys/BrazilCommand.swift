@@ -68,6 +68,7 @@ struct BrazilCommand: ParsableCommand {
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
     var s = BrazilStudy.Settings()
     s.masses = MassSelection(masses)
+    MassInput.warnIfClipped(masses, grid: analysis.grid)
     s.toys = toys
     s.rule = limits.limitRule
     s.cl = limits.cl

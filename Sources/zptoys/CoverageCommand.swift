@@ -66,7 +66,8 @@ struct CoverageCommand: ParsableCommand {
     let config = try common.loadConfiguration()
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
     var s = CoverageStudy.Settings()
-    s.masses = try Self.numbers(mass, "--mass")
+    // The hypotheses' own masses (nearest in M²), so the file records what was computed.
+    s.masses = try Self.numbers(mass, "--mass").map { try MassInput.hypothesis(nearest: $0, in: analysis.grid).mass }
     s.signals = try Self.numbers(signal, "--signal")
     s.toys = toys
     s.rules = rule.split(separator: ",").map { LimitRule(rawValue: String($0))! }

@@ -60,6 +60,7 @@ struct LeeCommand: ParsableCommand {
     s.toys = toys
     s.blockSize = blockSize
     s.masses = MassSelection(masses)
+    MassInput.warnIfClipped(masses, grid: analysis.grid)
     s.thresholds = thresholds.split(separator: ",").map { Double($0)! }
     let lee: LookElsewhereStudy
     do { lee = try LookElsewhereStudy(analysis: analysis, settings: s, threads: common.threadCount) } catch let e as MassSelection.ParseError {

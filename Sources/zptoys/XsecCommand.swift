@@ -136,6 +136,10 @@ struct XsecCommand: ParsableCommand {
       return
     }
 
+    // e+e− → µ+µ−Z′ needs √s > M + 2mµ: above it σ is not 0, it is not defined.
+    for m in mass where m >= rootS - 2 * muonMass {
+      throw CLIError("--mass \(m) GeV is above the kinematic limit √s − 2mµ = \(String(format: "%.4f", rootS - 2 * muonMass)) GeV (√s = \(rootS) GeV): e+e− → µ+µ−Z′ cannot produce it")
+    }
     let isrModel = InitialStateRadiation(sqrtS: rootS, alpha: 1 / alphaInverse)
     let lookup = CrossSectionTable.standard(sqrtS: rootS, alpha: 1 / alphaInverse, muonMass: muonMass)
     var results: [Result] = []

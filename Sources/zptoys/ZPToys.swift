@@ -27,5 +27,10 @@ struct ZPToys: ParsableCommand {
       CommandGroup(name: "Tools", subcommands: [BenchCommand.self]),
     ]
   )
+
+  /// Negative numbers are option values (`--mass -1`), not unknown options.
+  static func main() {
+    main(MassInput.joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
+  }
 }
 
