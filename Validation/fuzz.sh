@@ -31,9 +31,11 @@ AP=.build/checkouts/swift-argument-parser/Sources
 flags=(-sanitize=fuzzer,address -parse-as-library -O -I "$out" -I Sources/CGSL -I "$Y/CYaml/include" -Xcc -DYAML_DECLARE_STATIC)
 quiet() { grep -v "Cannot export" || true; }
 
-# A library module, instrumented: out/NAME.swiftmodule and out/NAME.o.
+# A library module, instrumented: out/NAME.swiftmodule and out/NAME.o (kept while newer than its
+# sources and this script).
 module() {
   local name=$1; shift
+  if [ -f "$out/$name.o" ] && [ -z "$(find "$@" "$0" -newer "$out/$name.o" 2>/dev/null | head -1)" ]; then return; fi
   swiftc "${flags[@]}" -module-name "$name" -emit-module -emit-module-path "$out/$name.swiftmodule" -emit-object -wmo "$@" \
     -o "$out/$name.o" 2>&1 | quiet
 }
@@ -47,7 +49,8 @@ for m in _Support GSL Physics Experiment Generator Likelihood Inference Studies 
   module "$m" Sources/"$m"/*.swift
 done
 module ArgumentParserToolInfo "$AP"/ArgumentParserToolInfo/*.swift
-module ArgumentParser $(find "$AP/ArgumentParser" -name '*.swift')
+mapfile -d '' apfiles < <(find "$AP/ArgumentParser" -name '*.swift' -print0)   # folder names have spaces
+module ArgumentParser "${apfiles[@]}"
 objs() { for m in "$@"; do echo "$out/$m.o"; done; }
 link=(-lgsl -lgslcblas -lm)
 

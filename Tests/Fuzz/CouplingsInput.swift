@@ -11,3 +11,6 @@ public func fuzzCouplingsInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
   _ = try? CouplingsCommand.readInput(path: path)
   return 0
 }
+
+// The number formatting CouplingsCommand uses (Sources/zptoys/ConfigCommand.swift, not compiled here).
+func fmt(_ x: Double, _ digits: Int = 4) -> String { String(format: "%.\(digits)g", x) }

@@ -8,7 +8,7 @@ import Plotting
 public func fuzzResultPlot(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
   let bytes = Data(bytes: data, count: size)
   guard let content = try? ResultFile.decode(bytes, path: "fuzz.json") else { return 0 }
-  for kind in Plotter.kinds(for: content.kind) {
+  for kind in PlotKind.kinds(for: content.kind) {
     if let figure = try? Plotter.figure(content, kind: kind, options: PlotOptions()) {
       _ = figure.svg()
     }
