@@ -41,5 +41,6 @@ assert a["observed"] == b["observed"]
 print(f"kill_resume_test: {len(b['toys'])} toy scans, resumed {b['run']['resumed_tasks']} tasks; identical to the uninterrupted run")
 PY
 [ ! -e "$out.partial" ] || { echo "kill_resume_test: the checkpoint was not removed"; exit 1; }
+[ ! -e "$out.lock" ] || { echo "kill_resume_test: the lock of the killed runs was not cleared"; exit 1; }
 rm -rf "$work"
 echo "kill_resume_test: 1 passed, 0 failed"

@@ -137,7 +137,20 @@ def check_fits(report, zp, case, path, model, data, poi_values, uncertainty_chec
     results = {}
     for poi_value in [None, *poi_values]:
         label = "free" if poi_value is None else f"{poi}={poi_value:g}"
-        ours = zp.fit(path, None if poi_value is None else {poi: poi_value})
+        try:
+            ours = zp.fit(path, None if poi_value is None else {poi: poi_value})
+        except RuntimeError as e:
+            # zptoys refuses a likelihood that cannot be evaluated (naming the bin); pyhf must
+            # find it infinite too.
+            if "cannot be evaluated" not in str(e):
+                raise
+            try:
+                theirs_nll = pyhf_fit(model, data, poi_value)[0]
+            except pyhf.exceptions.FailedMinimization:
+                theirs_nll = math.inf
+            report.row(case, label, None, theirs_nll, None, "L = 0 everywhere", not math.isfinite(theirs_nll),
+                       f"zptoys: {str(e)[-160:]}; pyhf {theirs_nll}")
+            continue
         ours_nll = ours["twice_nll"]
         ours_pars = [ours["bestfit"][n] for n in names]
         ours_unc = [ours["uncertainties"][n] for n in names]

@@ -26,8 +26,9 @@ import Likelihood
 /// end at 0. The quantiles of µ̂ are those of the upper end (it grows with µ̂), as the toy band
 /// (``ToyLimitBand``) measures it.
 ///
-/// The tilde statistics need the POI bounded below at 0 (Eq. 10, 16); a model whose POI may go
-/// negative is refused for them (pyhf only warns, and its CLs is then NaN near µ = 0).
+/// The tilde statistics assume the POI bounded below at 0 (Eq. 10, 16). With another lower bound
+/// they are computed as pyhf computes them — the formulas above with the model's bounds — and
+/// ``tildeBoundWarning(model:poiIndex:_:)`` says so, as pyhf's `qmu_tilde` warns and proceeds.
 public final class AsymptoticCalculator: HypoTestCalculator {
   public let testStatistic: TestStatistic
   public let profile: ProfileLikelihood
@@ -51,7 +52,6 @@ public final class AsymptoticCalculator: HypoTestCalculator {
     guard data.count == model.mainBinCount + model.auxCount else {
       throw InferenceError.invalidArgument("expected \(model.mainBinCount + model.auxCount) data values (main + auxiliary), got \(data.count)")
     }
-    try checkBounds(model: model, poiIndex: profile.poiIndex, testStatistic)
     self.testStatistic = testStatistic
     self.data = data
     freeFitData = profile.freeFit(data)
@@ -157,12 +157,13 @@ public final class AsymptoticCalculator: HypoTestCalculator {
   }
 }
 
-/// The tilde statistics are defined for a POI bounded below at 0 (arXiv:1007.1727, Eq. 10–11 and
-/// 16): with a negative lower bound they would silently be qµ / tµ with the wrong asymptotics.
-func checkBounds(model: Model, poiIndex: Int, _ stat: TestStatistic) throws {
+/// The warning pyhf's `qmu_tilde` and `tmu_tilde` log when the POI's lower bound is not 0
+/// (pyhf `infer/test_statistics.py`), or nil: the tilde statistics are defined for a POI bounded
+/// below at 0 (arXiv:1007.1727, Eq. 10–11 and 16); with another bound they are the same formulas
+/// with the model's bounds — effectively qµ / tµ — and pyhf proceeds. So do we, with this warning.
+public func tildeBoundWarning(model: Model, poiIndex: Int, _ stat: TestStatistic) -> String? {
   let lo = model.bounds[poiIndex].lowerBound
-  if stat.isTilde && lo < 0 {
-    throw InferenceError.invalidArgument(
-      "the \(stat.rawValue) test statistic needs the POI \(model.parameterNames[poiIndex]) bounded below at 0 (Eq. 16 of arXiv:1007.1727), but its lower bound is \(lo): use --test-stat \(stat == .qtilde ? "q" : "t"), or set the bound to [0, …] in the measurement")
-  }
+  guard stat.isTilde && lo != 0 else { return nil }
+  let plain = stat == .qtilde ? "q" : "t"
+  return "the \(stat.rawValue) test statistic is defined for the POI \(model.parameterNames[poiIndex]) bounded below at 0 (Eq. 16 of arXiv:1007.1727), but its lower bound is \(lo); proceeding as pyhf does (the result is that of --test-stat \(plain) with the tilde asymptotics). Use --test-stat \(plain), or set the bound to [0, …] in the measurement."
 }

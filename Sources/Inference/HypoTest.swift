@@ -5,6 +5,10 @@ import Foundation
 /// CLs = CLs+b / CLb, and the expected CLs (and CLs+b) when the data are b-like at
 /// −2σ, −1σ, 0, +1σ, +2σ — ordered as pyhf orders its expected set, from the most
 /// excluding (the −2σ edge of the expected-limit band) to the least.
+///
+/// For the discovery statistic q0, `cls` and `expectedCLs` hold CLs+b — the p-value p0 of the
+/// background-only hypothesis — and its expected set, because that is what pyhf's `hypotest`
+/// returns for q0 (`CLsb_obs if is_q0 else CLs_obs`; CLs is not a discovery quantity).
 public struct HypoTestResult: Sendable, Codable, Equatable {
   public var poi: Double
   public var testStatistic: TestStatistic
@@ -29,10 +33,11 @@ public struct HypoTestResult: Sendable, Codable, Equatable {
     self.poi = poi
     self.testStatistic = testStatistic
     self.observedTestStatistic = observedTestStatistic
-    self.cls = cls
+    let discovery = testStatistic == .q0  // pyhf's hypotest convention for q0 (above)
+    self.cls = discovery ? clsb : cls
     self.clsb = clsb
     self.clb = clb
-    self.expectedCLs = expectedCLs
+    self.expectedCLs = discovery ? expectedCLsb : expectedCLs
     self.expectedCLsb = expectedCLsb
     self.toys = toys
   }

@@ -63,7 +63,6 @@ public final class ToyCalculator: HypoTestCalculator {
     self.testStatistic = testStatistic
     self.settings = settings
     profile = try ProfileLikelihood(model: model)
-    try checkBounds(model: model, poiIndex: profile.poiIndex, testStatistic)
     freeFitData = profile.freeFit(data)
   }
 

@@ -25,6 +25,8 @@ public struct DefaultStudy: Sendable {
     public var threads = 1
     /// Continue an interrupted run (each study resumes from its checkpoint).
     public var resume = false
+    /// Discard the checkpoints of an interrupted run and start afresh.
+    public var restart = false
     /// A progress line per study on stderr.
     public var progress = true
     public init() {}
@@ -85,7 +87,7 @@ public struct DefaultStudy: Sendable {
   func runScan(_ analysis: Analysis, data: SpectrumData) throws -> ScanFile {
     let s = try MassScan(analysis: analysis, data: data, settings: MassScan.settings(rule: rule, cl: spec.cl))
     return try StudyDriver.run(ScanFile.self, identity: s.identity(seed: options.seed, data: "toy"), shard: .whole, output: path("scan.json"),
-                               threads: options.threads, resume: options.resume, progress: progress("scan", "hypotheses"),
+                               threads: options.threads, resume: options.resume, restart: options.restart, progress: progress("scan", "hypotheses"),
                                makeState: { () }) { t, _ in try s.run(task: t) }
   }
 
@@ -93,7 +95,7 @@ public struct DefaultStudy: Sendable {
     let b = try BrazilStudy(analysis: analysis, settings: settings, data: data)
     let seed = options.seed
     let out = try StudyDriver.run(BrazilFile.self, identity: b.identity(seed: seed, data: "toy"), shard: .whole, output: path(file + ".json"),
-                                  threads: options.threads, resume: options.resume, progress: progress(label, "hypotheses"),
+                                  threads: options.threads, resume: options.resume, restart: options.restart, progress: progress(label, "hypotheses"),
                                   makeState: { () }) { t, _ in try b.run(task: t, seed: seed, threads: 1) }
     try LimitTables.writeCSV(out, to: path(file + ".csv"))
     return out
@@ -126,7 +128,7 @@ public struct DefaultStudy: Sendable {
     let lee = try LookElsewhereStudy(analysis: analysis, settings: settings, threads: options.threads)
     let seed = options.seed
     let out = try StudyDriver.run(LookElsewhereFile.self, identity: lee.identity(seed: seed, data: "none"), shard: .whole, output: path("lee.json"),
-                                  threads: options.threads, resume: options.resume, progress: progress("lee", "blocks of \(settings.blockSize) toys"),
+                                  threads: options.threads, resume: options.resume, restart: options.restart, progress: progress("lee", "blocks of \(settings.blockSize) toys"),
                                   makeState: { try lee.makeState() }) { t, state in lee.run(task: t, seed: seed, state: state) }
     let dataExcess = scan.largest.map { GlobalSignificance.compute(localZ: $0.localZ, scans: out.toys, thresholds: settings.thresholds) }
     return (out, dataExcess)
@@ -138,7 +140,7 @@ public struct DefaultStudy: Sendable {
     let c = try CoverageStudy(analysis: analysis, settings: settings)
     let seed = options.seed
     return try StudyDriver.run(CoverageFile.self, identity: c.identity(seed: seed), shard: .whole, output: path("coverage.json"),
-                               threads: options.threads, resume: options.resume, progress: progress("coverage", "blocks"),
+                               threads: options.threads, resume: options.resume, restart: options.restart, progress: progress("coverage", "blocks"),
                                makeState: { () }) { t, _ in try c.run(task: t, seed: seed) }
   }
 

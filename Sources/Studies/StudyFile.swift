@@ -117,7 +117,7 @@ public enum StudyFiles {
 /// Runs a study's shard with checkpoints and assembles its file.
 public enum StudyDriver {
   public static func run<S: StudyOutput, State>(
-    _ type: S.Type, identity: StudyIdentity, shard: Shard, output: String?, threads: Int, resume: Bool,
+    _ type: S.Type, identity: StudyIdentity, shard: Shard, output: String?, threads: Int, resume: Bool, restart: Bool = false,
     progress: ProgressReporter?, makeState: @Sendable () throws -> State, task: @Sendable (Int, inout State) throws -> S.TaskResult
   ) throws -> S {
     let started = Date()
@@ -128,7 +128,7 @@ public enum StudyDriver {
       return done
     }
     let runner = StudyRunner<S.TaskResult>(identity: identity, shard: shard, output: output, threads: threads, label: S.study.rawValue)
-    let results = try runner.run(resume: resume, progress: progress, makeState: makeState, task)
+    let results = try runner.run(resume: resume, restart: restart, progress: progress, makeState: makeState, task)
     let tasks = runner.ownTasks
     let header = StudyHeader(identity: identity, shard: shard.count > 1 ? shard : nil, tasks: tasks,
                              run: StudyFiles.runInfo(started: started, threads: threads, resumed: runner.resumed))

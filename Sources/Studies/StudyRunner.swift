@@ -15,6 +15,11 @@ public struct StudyError: Error, CustomStringConvertible {
 /// (even by SIGKILL) therefore loses at most the tasks in flight, and the resumed result is the
 /// same as an uninterrupted one. The final result file is written atomically by the caller,
 /// after which the partial file is removed.
+///
+/// Nothing is lost silently: one run at a time writes an output (``OutputLock``, `<out>.lock`,
+/// held from the start of ``run(resume:restart:progress:makeState:_:)`` until
+/// ``removeCheckpoint()``), and an existing checkpoint is continued (`resume`) or replaced
+/// (`restart`) only when asked — otherwise the run refuses and says how many tasks it holds.
 public final class StudyRunner<Result: Codable & Sendable> {
   public let identity: StudyIdentity
   public let shard: Shard
@@ -22,6 +27,7 @@ public final class StudyRunner<Result: Codable & Sendable> {
   public let threads: Int
   public let label: String
   public private(set) var resumed = 0
+  private var lock: OutputLock?
 
   struct Header: Codable {
     var identity: StudyIdentity
@@ -44,15 +50,28 @@ public final class StudyRunner<Result: Codable & Sendable> {
   /// The shard's tasks among 0..<identity.totalTasks.
   public var ownTasks: [Int] { (0..<identity.totalTasks).filter(shard.owns) }
 
-  /// Loads finished tasks from the partial file (when resuming and it matches this study).
-  func loadCheckpoint(resume: Bool) throws -> [Int: Result] {
+  /// Loads finished tasks from the partial file (when resuming and it matches this study). An
+  /// existing checkpoint is removed only with `restart`; without `resume` or `restart` it is an
+  /// error that says what it holds.
+  func loadCheckpoint(resume: Bool, restart: Bool = false) throws -> [Int: Result] {
     guard let path = partialPath, FileManager.default.fileExists(atPath: path) else { return [:] }
-    guard resume else {
-      try? FileManager.default.removeItem(atPath: path)
+    if restart {
+      do { try FileManager.default.removeItem(atPath: path) } catch {
+        throw StudyError("cannot remove the checkpoint \(path) for --restart: \(error.localizedDescription)")
+      }
       return [:]
     }
-    guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw StudyError("\(path): the checkpoint cannot be read (permissions?)")
+    }
     let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+    guard resume else {
+      let modified = (try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date).map {
+        ", last written \(ISO8601DateFormatter().string(from: $0))"
+      } ?? ""
+      throw StudyError(
+        "\(path): a checkpoint of an earlier run exists (\(max(0, lines.count - 1)) finished tasks\(modified)); continue it with --resume, or discard it and start afresh with --restart")
+    }
     guard let first = lines.first else { return [:] }
     let decoder = JSONDecoder()
     guard let header = try? decoder.decode(Header.self, from: Data(first)) else {
@@ -71,9 +90,12 @@ public final class StudyRunner<Result: Codable & Sendable> {
   }
 
   /// Runs the shard's tasks not yet done; returns every result of the shard, by task.
-  public func run<State>(resume: Bool, progress: ProgressReporter?, makeState: @Sendable () throws -> State,
+  public func run<State>(resume: Bool, restart: Bool = false, progress: ProgressReporter?, makeState: @Sendable () throws -> State,
                          _ body: @Sendable (Int, inout State) throws -> Result) throws -> [Int: Result] {
-    let done = try loadCheckpoint(resume: resume)
+    if let path = partialPath, lock == nil {
+      lock = try OutputLock.acquire(output: String(path.dropLast(".partial".count)))
+    }
+    let done = try loadCheckpoint(resume: resume, restart: restart)
     resumed = done.count
     let todo = ownTasks.filter { done[$0] == nil }
     var handle: FileHandle? = nil
@@ -140,9 +162,92 @@ public final class StudyRunner<Result: Codable & Sendable> {
     }
   }
 
-  /// Removes the checkpoint once the final result is safely written.
+  /// Removes the checkpoint once the final result is safely written, and releases the output.
   public func removeCheckpoint() {
     if let p = partialPath { try? FileManager.default.removeItem(atPath: p) }
+    lock?.release()
+    lock = nil
+  }
+
+  deinit { lock?.release() }
+}
+
+/// One writer per output: `<out>.lock`, created exclusively (O_CREAT | O_EXCL), holds the pid,
+/// host and start time of the run that writes `<out>` and its checkpoint. A second run refuses,
+/// naming the first. A lock whose process is gone (same host, the pid no longer running) is stale:
+/// it is replaced, with a note on stderr. A lock from another host cannot be checked and is
+/// never replaced automatically.
+public final class OutputLock: @unchecked Sendable {
+  public let path: String
+  private var held = true
+
+  private init(path: String) { self.path = path }
+
+  struct Owner: Codable {
+    var pid: Int32
+    var host: String
+    var started: String
+    var command: String
+  }
+
+  public static func acquire(output: String) throws -> OutputLock {
+    let path = output + ".lock"
+    let me = Owner(pid: getpid(), host: hostName(), started: ISO8601DateFormatter().string(from: Date()),
+                   command: CommandLine.arguments.joined(separator: " "))
+    let text = try JSONEncoder().encode(me) + Data("\n".utf8)
+    for _ in 0..<3 {
+      let fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+      if fd >= 0 {
+        let ok = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) == $0.count }
+        close(fd)
+        guard ok else {
+          unlink(path)
+          throw StudyError("cannot write the lock \(path) (disk full?)")
+        }
+        return OutputLock(path: path)
+      }
+      guard errno == EEXIST else {
+        throw StudyError("cannot create the lock \(path): \(String(cString: strerror(errno))) (is the folder writable?)")
+      }
+      let other = FileManager.default.contents(atPath: path).flatMap { try? JSONDecoder().decode(Owner.self, from: $0) }
+      guard let other else {
+        // Being written this very moment by another run, or not a lock of ours.
+        usleep(200_000)
+        if let again = FileManager.default.contents(atPath: path), (try? JSONDecoder().decode(Owner.self, from: again)) != nil { continue }
+        throw StudyError("\(path) exists but is not a ZPrimeToys lock; remove it if no run writes \(output)")
+      }
+      if other.host == me.host && !isRunning(other.pid) {
+        FileHandle.standardError.write(Data(
+          "note: removing the stale lock \(path) of pid \(other.pid) (started \(other.started)), which is no longer running\n".utf8))
+        unlink(path)
+        continue
+      }
+      throw StudyError(
+        "\(output) is being written by another run: pid \(other.pid) on \(other.host), started \(other.started) (\(other.command)). Wait for it to finish, or, if that run is gone, remove \(path)")
+    }
+    throw StudyError("cannot take the lock \(path): other runs keep creating it")
+  }
+
+  /// Removes the lock (only ours: the file still names this process).
+  public func release() {
+    guard held else { return }
+    held = false
+    if let data = FileManager.default.contents(atPath: path), let owner = try? JSONDecoder().decode(Owner.self, from: data),
+       owner.pid == getpid(), owner.host == OutputLock.hostName() {
+      unlink(path)
+    }
+  }
+
+  deinit { release() }
+
+  static func isRunning(_ pid: Int32) -> Bool {
+    kill(pid, 0) == 0 || errno == EPERM
+  }
+
+  static func hostName() -> String {
+    var buffer = [CChar](repeating: 0, count: 256)
+    gethostname(&buffer, buffer.count)
+    return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }
 

@@ -67,6 +67,7 @@ struct BrazilCommand: ParsableCommand {
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.flatMap { $0 == "toy" ? nil : try EventFile.read(path: $0) }
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    MassInput.warnIfClipped(masses, grid: analysis.grid)
     let s = BrazilStudy.settings(masses: masses, toys: toys, cl: limits.cl, rule: limits.limitRule, method: LimitMethod(rawValue: calculator)!,
                                  hypotestToys: hypotestToys, widthFraction: widthFraction, keepToyLimits: keepToyLimits)
     let spectrum: SpectrumData? = data.map { _ in
@@ -83,7 +84,7 @@ struct BrazilCommand: ParsableCommand {
     let seed = common.seed
     let out = try StudyDriver.run(
       BrazilFile.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
-      resume: study.resume, progress: study.progress(label: "brazil", unit: "hypotheses", json: common.json),
+      resume: study.resume, restart: study.restart, progress: study.progress(label: "brazil", unit: "hypotheses", json: common.json),
       makeState: { () }
     ) { t, _ in try brazil.run(task: t, seed: seed, threads: inner) }
     if let p = csv { try LimitTables.writeCSV(out, to: p) }

@@ -66,7 +66,9 @@ struct CoverageCommand: ParsableCommand {
   func run() throws {
     let config = try common.loadConfiguration()
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
-    let s = CoverageSettings(masses: try Self.numbers(mass, "--mass"), signals: try Self.numbers(signal, "--signal"), toys: toys,
+    // The hypotheses' own masses (nearest in M²), so the file records what was computed.
+    let snapped = try Self.numbers(mass, "--mass").map { try MassInput.hypothesis(nearest: $0, in: analysis.grid).mass }
+    let s = CoverageSettings(masses: snapped, signals: try Self.numbers(signal, "--signal"), toys: toys,
                              rules: rule.split(separator: ",").map { IntervalRule(rawValue: String($0))! }, cl: cl, verdictCL: verdictCL,
                              blockSize: blockSize)
     let cov: CoverageStudy
@@ -74,7 +76,7 @@ struct CoverageCommand: ParsableCommand {
     let seed = common.seed
     let out = try StudyDriver.run(
       CoverageFile.self, identity: cov.identity(seed: seed), shard: study.parsed, output: study.out,
-      threads: common.threadCount, resume: study.resume,
+      threads: common.threadCount, resume: study.resume, restart: study.restart,
       progress: study.progress(label: "coverage", unit: "blocks of \(blockSize) toys", json: common.json), makeState: { () }
     ) { t, _ in try cov.run(task: t, seed: seed) }
     if common.json {

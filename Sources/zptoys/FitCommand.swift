@@ -10,8 +10,10 @@ struct FitCommand: ParsableCommand {
     commandName: "fit",
     abstract: "Maximum-likelihood fit of a pyhf JSON workspace (agrees with pyhf's twice_nll).",
     discussion: """
-      Prints the best-fit parameters, −2 ln L (pyhf's twice_nll, all constants kept), the \
-      uncertainties from the inverse Hessian and whether the fit converged. Parameters are named \
+      Prints the best-fit parameters, −2 ln L (pyhf's twice_nll, all constants kept) and the \
+      uncertainties from the inverse Hessian; `fixed` lists every parameter held fixed (by --fix \
+      and by the measurement). A fit that cannot start (a negative expected yield, observed \
+      events where nothing is expected) or that does not converge is an error. Parameters are named \
       as pyhf names them: a per-bin modifier X over n bins gives X[0] … X[n−1]. \
       --fix holds parameters at given values (e.g. --fix mu=0 for the background-only fit). \
       --eval evaluates the likelihood and the expected data at given parameter values instead \
@@ -80,8 +82,10 @@ struct FitCommand: ParsableCommand {
     }
     guard let path = workspace else { return }
     let model: Model
+    let ws: Workspace
     do {
-      model = try Model(workspace: try Workspace.load(path: path), measurement: measurement)
+      ws = try Workspace.load(path: path)
+      model = try Model(workspace: ws, measurement: measurement)
     } catch let e as WorkspaceError {
       var e = e
       if e.file == nil { e.file = path }
@@ -125,8 +129,23 @@ struct FitCommand: ParsableCommand {
       return
     }
 
+    var start = model.initialValues
+    for (i, v) in fixed { start[i] = v }
+    do {
+      try FitChecks.checkStart(model: model, workspace: ws, start: start, data: data)
+    } catch let e as CLIError {
+      throw CLIError("\(path): \(e.description)")
+    }
     let fitter = Fitter(model: model)
     let result = fitter.fit(data: data, fixed: fixed)
+    do {
+      try FitChecks.checkResult(result, fixed: fixed, model: model)
+    } catch let e as CLIError {
+      throw CLIError("\(path): \(e.description)")
+    }
+    // Every parameter held fixed: by --fix, and by the measurement (pyhf's suggested_fixed).
+    var held = fixed
+    for (i, isFixed) in model.fixedByDefault.enumerated() where isFixed && held[i] == nil { held[i] = result.parameters[i] }
     if common.json {
       let out = FitOutput(
         bestfit: Dictionary(uniqueKeysWithValues: zip(model.parameterNames, result.parameters)),
@@ -134,21 +153,18 @@ struct FitCommand: ParsableCommand {
         parameter_order: model.parameterNames, poi: model.poiName, twice_nll: finite(result.twiceNLL),
         converged: result.converged, iterations: result.iterations, method: result.method,
         newton_decrement: finite(result.newtonDecrement),
-        fixed: Dictionary(uniqueKeysWithValues: fixed.map { (model.parameterNames[$0.key], $0.value) }))
+        fixed: Dictionary(uniqueKeysWithValues: held.map { (model.parameterNames[$0.key], $0.value) }))
       print(try JSONOutput.string(out))
     } else {
       let width = min(40, model.parameterNames.map(\.count).max() ?? 10)
       print("\(path): \(model.parameterCount) parameters, \(model.mainBinCount) bins, POI \(model.poiName ?? "none")")
-      print("−2 ln L = \(fmt(result.twiceNLL))   converged: \(result.converged ? "yes" : "NO") (\(result.iterations) iterations, \(result.method))")
+      print("−2 ln L = \(fmt(result.twiceNLL))   converged (\(result.iterations) iterations, \(result.method))")
       for (i, name) in model.parameterNames.enumerated() {
-        let isFixed = fixed[i] != nil || model.fixedByDefault[i]
+        let isFixed = held[i] != nil
         let u = result.uncertainties[i]
         let unc = isFixed ? "fixed" : (u.isFinite ? "± " + fmt(u) : "± n/a")
         print("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + fmt(result.parameters[i]) + "  " + unc)
       }
-    }
-    if !result.converged {
-      FileHandle.standardError.write(Data("warning: the fit did not converge\n".utf8))
     }
   }
 

@@ -34,7 +34,7 @@ struct HypotestCommand: ParsableCommand {
   }
 
   func run() throws {
-    let model = try loadModel(workspace, measurement: measurement)
+    let model = try FitChecks.loadEvaluable(workspace, measurement: measurement)
     let stat = inference.statistic(default: .qtilde)
     let calc = try inference.makeCalculator(model: model, data: model.observedData, statistic: stat, seed: common.seed, threads: common.threadCount)
     let t0 = Date()

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Inference
 import Likelihood
@@ -31,7 +32,12 @@ struct InferenceOptions: ParsableArguments {
 
   func statistic(default d: TestStatistic) -> TestStatistic { testStat.flatMap(TestStatistic.init(rawValue:)) ?? d }
 
+  /// The calculator the options ask for; warns on stderr (as pyhf does) when a tilde statistic
+  /// meets a POI whose lower bound is not 0.
   func makeCalculator(model: Model, data: [Double], statistic: TestStatistic, seed: UInt64, threads: Int, massIndex: Int = 0) throws -> any HypoTestCalculator {
+    if let poi = model.poiIndex, let warning = tildeBoundWarning(model: model, poiIndex: poi, statistic) {
+      FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+    }
     if calculator == "toys" {
       let s = ToySettings(toys: toys, seed: seed, study: .hypotestToys, massIndex: massIndex, threads: threads,
                           nuisances: ToySettings.Nuisances(rawValue: toyNuisances)!)

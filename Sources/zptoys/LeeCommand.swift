@@ -57,6 +57,7 @@ struct LeeCommand: ParsableCommand {
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.map { try EventFile.read(path: $0) }
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    MassInput.warnIfClipped(masses, grid: analysis.grid)
     let s = LookElsewhereSettings(toys: toys, blockSize: blockSize, masses: masses,
                                   thresholds: thresholds.split(separator: ",").map { Double($0)! }, observedZ: observedZ)
     var toyScans: LookElsewhereStudy
@@ -75,7 +76,7 @@ struct LeeCommand: ParsableCommand {
     let seed = common.seed
     let out = try StudyDriver.run(
       LookElsewhereFile.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
-      resume: study.resume, progress: study.progress(label: "lee", unit: "blocks of \(blockSize) toys", json: common.json),
+      resume: study.resume, restart: study.restart, progress: study.progress(label: "lee", unit: "blocks of \(blockSize) toys", json: common.json),
       makeState: { try lee.makeState() }
     ) { t, state in lee.run(task: t, seed: seed, state: state) }
     if common.json {

@@ -74,7 +74,7 @@ struct LimitCommand: ParsableCommand {
     } else {
       let config = try common.loadConfiguration()
       let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
-      guard let h = analysis.grid.nearest(mass: mass!) else { throw CLIError("--mass \(mass!) GeV is outside the mass grid") }
+      let h = try MassInput.hypothesis(nearest: mass!, in: analysis.grid)
       massIndex = h.index
       let window = try analysis.window(h.index)
       let source = WindowData.parse(data)

@@ -49,7 +49,11 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Continue an interrupted run (each study resumes from its checkpoint).")
   var resume = false
 
+  @Flag(help: "Discard the checkpoints of an interrupted run and start afresh.")
+  var restart = false
+
   func validate() throws {
+    if resume && restart { throw ValidationError("--resume continues the checkpoints and --restart discards them: give one of them") }
     for (name, n, range) in [("--brazil-toys", brazilToys, 0...1_000_000), ("--lee-toys", leeToys, 1...10_000_000), ("--coverage-toys", coverageToys, 1...10_000_000)] {
       if let n, !range.contains(n) { throw ValidationError("\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(n)") }
     }
@@ -66,6 +70,7 @@ struct RunCommand: ParsableCommand {
     o.seed = common.seed
     o.threads = common.threadCount
     o.resume = resume
+    o.restart = restart
     let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("\($0)\n".utf8)) }
     let study: DefaultStudy
     do { study = try DefaultStudy(config: config, options: o) } catch let e as StudyError { throw CLIError(e.description) }

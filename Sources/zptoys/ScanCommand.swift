@@ -33,6 +33,7 @@ struct ScanCommand: ParsableCommand {
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = data == "toy" ? nil : try EventFile.read(path: data)
     let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    MassInput.warnIfClipped(masses, grid: analysis.grid)
     let spectrum: SpectrumData = events.map { .events($0) }
       ?? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
     let scan: MassScan
@@ -41,7 +42,7 @@ struct ScanCommand: ParsableCommand {
     } catch let e as MassSelection.ParseError { throw ValidationError(e.description) }
     let out = try StudyDriver.run(
       ScanFile.self, identity: scan.identity(seed: common.seed, data: Analysis.dataLabel(data)),
-      shard: study.parsed, output: study.out, threads: common.threadCount, resume: study.resume,
+      shard: study.parsed, output: study.out, threads: common.threadCount, resume: study.resume, restart: study.restart,
       progress: study.progress(label: "scan", unit: "hypotheses", json: common.json), makeState: { () }
     ) { t, _ in try scan.run(task: t) }
     if common.json {

@@ -14,12 +14,17 @@ struct StudyOptions: ParsableArguments {
   @Flag(help: "Continue an interrupted run from OUT.partial without redoing or losing tasks.")
   var resume = false
 
+  @Flag(help: "Discard an existing checkpoint OUT.partial and start afresh (without --resume or --restart, a run refuses to touch one).")
+  var restart = false
+
   @Flag(name: .customLong("no-progress"), help: "No progress line on stderr.")
   var noProgress = false
 
   func validate() throws {
     if let s = shard { _ = try parsedShard(s) }
     if resume && out == nil { throw ValidationError("--resume needs --out (the checkpoint is OUT.partial)") }
+    if restart && out == nil { throw ValidationError("--restart needs --out (the checkpoint is OUT.partial)") }
+    if resume && restart { throw ValidationError("--resume continues the checkpoint and --restart discards it: give one of them") }
     if let o = out {
       let dir = URL(fileURLWithPath: o).deletingLastPathComponent().path
       var isDir: ObjCBool = false

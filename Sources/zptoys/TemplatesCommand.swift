@@ -79,11 +79,7 @@ struct HypothesisOptions: ParsableArguments {
       }
       return grid.hypotheses[i]
     }
-    guard let h = grid.nearest(mass: mass!) else {
-      let lo = grid.hypotheses.first!.mass, hi = grid.hypotheses.last!.mass
-      throw CLIError("--mass \(mass!) GeV is outside the mass grid [\(fmt(lo)), \(fmt(hi))] GeV")
-    }
-    return h
+    return try MassInput.hypothesis(nearest: mass!, in: grid)
   }
 }
 

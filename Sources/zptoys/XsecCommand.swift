@@ -118,6 +118,10 @@ struct XsecCommand: ParsableCommand {
     let born = BornCrossSection(sqrtS: rootS, alpha: 1 / alphaInverse, muonMass: muonMass)
     let options = GSL.Vegas.Options(warmUpCalls: max(100, calls / 2), calls: calls)
     if table { return try writeTable(born: born, rootS: rootS, options: options) }
+    // e+e− → µ+µ−Z′ needs √s > M + 2mµ: above it σ is not 0, it is not defined.
+    for m in mass where m >= rootS - 2 * muonMass {
+      throw CLIError("--mass \(m) GeV is above the kinematic limit √s − 2mµ = \(String(format: "%.4f", rootS - 2 * muonMass)) GeV (√s = \(rootS) GeV): e+e− → µ+µ−Z′ cannot produce it")
+    }
     let results = try mass.enumerated().map { i, m in try result(mass: m, index: i, born: born, rootS: rootS, options: options) }
     struct Many: Encodable { let results: [Result] }
     let json = results.count == 1 ? try JSONOutput.string(results[0]) : try JSONOutput.string(Many(results: results))

@@ -33,5 +33,9 @@ struct ZPToys: ParsableCommand {
   /// The studies' result files, for `zptoys merge` (each study registers its file here and its
   /// command above).
   static let studies: [any StudyOutput.Type] = [BrazilFile.self, ScanFile.self, LookElsewhereFile.self, CoverageFile.self]
-}
 
+  /// Negative numbers are option values (`--mass -1`), not unknown options.
+  static func main() {
+    main(MassInput.joiningNegativeNumbers(Array(CommandLine.arguments.dropFirst())))
+  }
+}
