@@ -1,0 +1,235 @@
+import Foundation
+
+/// Poisson variates for means known in advance (the bins of a toy set: every toy of one
+/// generation point has the same mean per bin), by the fastest exact method for each mean:
+///
+/// - **mean ≤ ``tableLimit``: inversion from a table** (L. Devroye, "Non-Uniform Random Variate
+///   Generation", Springer 1986, §III.2.4 and §X.3; the guide table of H. C. Chen & Y. Asau,
+///   J. Chin. Inst. Eng. 3 (1974) 91): the cumulative distribution as 64-bit thresholds
+///   t_k = round(2^64·F(k)) − 1, and a guide table that maps the top bits of a 64-bit uniform u to
+///   the first candidate k; the result is the smallest k with u ≤ t_k. One draw of 64 bits,
+///   one to two comparisons on average. P(k) is exact to 2^−64 — the lower cumulative F(k) and
+///   the upper tail 1 − F(k) are each summed from their small end, so tails far below double
+///   precision of F near 1 keep their probabilities (the table stops where the remaining tail
+///   is below 10^−22). Inversion is monotone in the mean: a toy drawn at a slightly larger mean
+///   from the same stream never has fewer counts (common random numbers across tested points).
+/// - **mean > ``tableLimit``: PTRS**, Hörmann's transformed rejection with squeeze (W. Hörmann,
+///   "The transformed rejection method for generating Poisson random variables", Insurance:
+///   Mathematics and Economics 12 (1993) 39–45), exact, ~1.1 pairs of 32-bit uniforms per
+///   variate, ln k! only in the ~10% of draws the squeeze does not settle. Its constants are
+///   precomputed per mean.
+///
+/// A mean ≤ 0 gives 0; a non-finite mean gives NaN (so a fit on it fails visibly).
+public struct PoissonTables: Sendable {
+  /// Means up to this use a table (memory per mean ≈ 8·(21√µ + 30) bytes of thresholds plus a
+  /// guide table of the next power of two in 4-byte entries: ~10 kB at the limit).
+  public static let tableLimit = 1000.0
+
+  @usableFromInline
+  enum Method: Sendable {
+    case constant(Double)
+    /// Thresholds at [base, base + count), values from `first`; guide entries at
+    /// [guideBase, guideBase + 2^(64 − shift)).
+    case table(base: Int32, first: Int32, guideBase: Int32, shift: UInt8)
+    case ptrs(Int32)
+  }
+
+  @usableFromInline let methods: [Method]
+  @usableFromInline let thresholds: [UInt64]
+  @usableFromInline let guide: [Int32]
+  @usableFromInline let rejection: [PTRS]
+
+  /// The means, in the order given.
+  public let means: [Double]
+
+  public init(means: [Double]) {
+    self.means = means
+    var methods: [Method] = []
+    var thresholds: [UInt64] = []
+    var guide: [Int32] = []
+    var rejection: [PTRS] = []
+    methods.reserveCapacity(means.count)
+    for mu in means {
+      if !mu.isFinite {
+        methods.append(.constant(.nan))
+      } else if mu <= 0 {
+        methods.append(.constant(0))
+      } else if mu <= Self.tableLimit {
+        methods.append(Self.appendTable(mean: mu, thresholds: &thresholds, guide: &guide))
+      } else {
+        methods.append(.ptrs(Int32(rejection.count)))
+        rejection.append(PTRS(mean: mu))
+      }
+    }
+    self.methods = methods
+    self.thresholds = thresholds
+    self.guide = guide
+    self.rejection = rejection
+  }
+
+  public var count: Int { means.count }
+
+  /// Whether mean `i` is sampled from a table (false: PTRS or a constant).
+  public func usesTable(_ i: Int) -> Bool {
+    if case .table = methods[i] { return true }
+    return false
+  }
+
+  /// The probabilities the table of mean `i` gives each value (the differences of its
+  /// thresholds over 2^64), from the first value it can return; nil for PTRS or a constant.
+  func tableProbabilities(_ i: Int) -> (first: Int, p: [Double])? {
+    guard case .table(let base, let first, _, _) = methods[i] else { return nil }
+    var p: [Double] = []
+    var previous: UInt64? = nil
+    for j in Int(base)..<thresholds.count {
+      // A table ends at its first threshold 2^64 − 1 (where the walk always stops).
+      let t = thresholds[j]
+      p.append(previous.map { Double(t - $0) * 0x1p-64 } ?? (Double(t) + 1) * 0x1p-64)
+      previous = t
+      if t == .max { break }
+    }
+    return (Int(first), p)
+  }
+
+  /// A Poisson variate with mean `means[i]`.
+  @inlinable
+  public func sample(_ i: Int, _ g: inout Taus2) -> Double {
+    switch methods[i] {
+    case .table(let base, let first, let guideBase, let shift):
+      let u = g.next64()
+      return thresholds.withUnsafeBufferPointer { t in
+        guide.withUnsafeBufferPointer { gd in
+          var j = Int(gd[Int(guideBase) + Int(truncatingIfNeeded: u &>> UInt64(shift))])
+          while u > t[j] { j += 1 }
+          return Double(j - Int(base) + Int(first))
+        }
+      }
+    case .ptrs(let r): return rejection[Int(r)].sample(&g)
+    case .constant(let c): return c
+    }
+  }
+
+  /// Builds the inversion table of mean µ: probabilities from the mode outwards (recursion
+  /// p_{k±1} from p_k, p_mode = exp(m ln µ − µ − ln m!)), normalised by their sum, cut where the
+  /// remaining tail is below 10^−22.
+  static func appendTable(mean mu: Double, thresholds: inout [UInt64], guide: inout [Int32]) -> Method {
+    let mode = floor(mu)
+    let pMode = exp(mode * log(mu) - mu - lgamma(mode + 1))
+    var below: [Double] = []  // p_{mode−1}, p_{mode−2}, …
+    var p = pMode, k = mode
+    while k > 0 && p > 1e-24 {
+      p *= k / mu
+      k -= 1
+      below.append(p)
+    }
+    var above: [Double] = [pMode]  // p_mode, p_{mode+1}, …
+    p = pMode
+    k = mode
+    while p > 1e-24 || k < mu {
+      k += 1
+      p *= mu / k
+      above.append(p)
+    }
+    let probabilities = Array(below.reversed()) + above
+    let first = Int(mode) - below.count
+    let total = probabilities.reduce(0, +)
+    let n = probabilities.count
+    // Lower cumulative up to the mode, upper tail beyond it, each summed from its small end.
+    var t = [UInt64](repeating: 0, count: n)
+    var lower = 0.0
+    for j in 0..<below.count {
+      lower += probabilities[j]
+      t[j] = Self.threshold(lower / total)
+    }
+    var upper = 0.0
+    for j in stride(from: n - 1, through: below.count, by: -1) {
+      t[j] = Self.threshold(complement: upper / total)  // t[n − 1] = 2^64 − 1: the walk always stops
+      upper += probabilities[j]
+    }
+    for j in 1..<n where t[j] < t[j - 1] { t[j] = t[j - 1] }
+    // Guide table: 2^g ≥ n entries; entry m = the first j with t_j ≥ m·2^(64−g).
+    var bits = 1
+    while (1 << bits) < n { bits += 1 }
+    let base = thresholds.count, guideBase = guide.count
+    var j = 0
+    for m in 0..<(1 << bits) {
+      let start = UInt64(m) &<< UInt64(64 - bits)
+      while t[j] < start { j += 1 }
+      guide.append(Int32(base + j))
+    }
+    thresholds.append(contentsOf: t)
+    return .table(base: Int32(base), first: Int32(first), guideBase: Int32(guideBase), shift: UInt8(64 - bits))
+  }
+
+  /// round(2^64·F) − 1 clamped to [0, 2^64 − 1].
+  static func threshold(_ f: Double) -> UInt64 {
+    let scaled = (f * 0x1p64).rounded()
+    if scaled < 1 { return 0 }
+    return scaled >= 0x1p64 ? .max : UInt64(scaled) - 1
+  }
+
+  /// The same from the upper tail q = 1 − F, exact down to q = 2^−64: 2^64 − round(2^64·q) − 1,
+  /// which is ~round(2^64·q) in two's complement.
+  static func threshold(complement q: Double) -> UInt64 {
+    let scaled = (q * 0x1p64).rounded()
+    return scaled >= 0x1p64 ? 0 : ~UInt64(scaled)
+  }
+}
+
+/// Hörmann's PTRS for one mean µ ≥ 10 (constants of Algorithm PTRS, Hörmann 1993, Table 1 and
+/// §3): b = 0.931 + 2.53√µ, a = −0.059 + 0.02483·b, 1/α = 1.1239 + 1.1328/(b − 3.4),
+/// v_r = 0.9277 − 3.6224/(b − 2).
+@usableFromInline
+struct PTRS: Sendable {
+  @usableFromInline let mu: Double
+  @usableFromInline let logMu: Double
+  @usableFromInline let a: Double
+  @usableFromInline let b: Double
+  @usableFromInline let logInvAlpha: Double
+  @usableFromInline let vr: Double
+
+  @usableFromInline
+  init(mean mu: Double) {
+    self.mu = mu
+    logMu = log(mu)
+    b = 0.931 + 2.53 * mu.squareRoot()
+    a = -0.059 + 0.02483 * b
+    logInvAlpha = log(1.1239 + 1.1328 / (b - 3.4))
+    vr = 0.9277 - 3.6224 / (b - 2)
+  }
+
+  @inlinable
+  func sample(_ g: inout Taus2) -> Double {
+    while true {
+      // U uniform on (−½, ½), V on (0, 1), both from 32 random bits, never at the ends.
+      let u = (Double(g.next32()) + 0.5) * 0x1p-32 - 0.5
+      let v = (Double(g.next32()) + 0.5) * 0x1p-32
+      let us = 0.5 - abs(u)
+      let k = ((2 * a / us + b) * u + mu + 0.43).rounded(.down)
+      if us >= 0.07 && v <= vr { return k }
+      if k < 0 || (us < 0.013 && v > us) { continue }
+      if log(v) + logInvAlpha - log(a / (us * us) + b) <= -mu + k * logMu - lgamma(k + 1) { return k }
+    }
+  }
+}
+
+extension Taus2 {
+  /// A Poisson variate of a mean used once (no table): sequential inversion from 0 for µ < 10
+  /// (Devroye 1986 §X.3: one 53-bit uniform, µ + 1 steps on average), PTRS above. 0 for µ ≤ 0,
+  /// NaN for a non-finite µ.
+  @inlinable
+  public mutating func poisson(_ mu: Double) -> Double {
+    guard mu.isFinite else { return .nan }
+    if mu <= 0 { return 0 }
+    if mu >= 10 { return PTRS(mean: mu).sample(&self) }
+    let u = uniformOpen()
+    var p = exp(-mu), cdf = p, k = 0.0
+    // The cumulative reaches 1 − 2^−53 within ~40 terms for µ < 10; the bound guards rounding.
+    while u > cdf && k < 200 {
+      k += 1
+      p *= mu / k
+      cdf += p
+    }
+    return k
+  }
+}
