@@ -1,0 +1,361 @@
+"""The strongest peer we could write: a numba specialist for the reference window's structure.
+
+The reference window (`zptoys fit --write-reference`, 100 bins, 202 parameters) has, per bin b,
+
+    nu_b = mu * s_b * gs_b + beta * b_b * gb_b
+
+with two per-bin Gaussian staterror parameters on separate samples (gs_b ~ N(as_b | gs_b, sig_s),
+gb_b ~ N(ab_b | gb_b, sig_b)) and two globals, the POI mu and background_norm beta. The peer
+uses that structure as far as it goes:
+
+* for given globals each bin's two gammas are profiled in closed form. Stationarity of
+  nu - n ln nu + (gs - as)^2 / (2 sig_s^2) + (gb - ab)^2 / (2 sig_b^2) gives, with t = 1 - n/nu,
+  gs = as - sig_s^2 mu s t and gb = ab - sig_b^2 beta b t, so nu = A - C t with
+  A = mu s as + beta b ab and C = sig_s^2 (mu s)^2 + sig_b^2 (beta b)^2: a quadratic,
+  nu^2 - (A - C) nu - C n = 0, whose positive root is taken in its cancellation-free form;
+* a projected Newton on the two globals (bounds from the workspace), with the gradient of the
+  profiled likelihood by the envelope theorem and its Hessian as the per-bin Schur complement
+  H_gg - H_gl H_ll^-1 H_lg (3-5 iterations from the start below);
+* the per-bin work of each Newton iteration runs across a chunk of toys held bin-major
+  (data[bin, toy]), so LLVM vectorises it across toys (it needs no logarithm: sqrt and
+  divisions only); the n ln nu term is evaluated once per fit, at the end, for twice_nll;
+* toys spread over threads with numba's prange (chunks of CHUNK toys);
+* toy generation (Poisson main data, two Gaussian auxiliary data per bin) in numba, either
+  with numba's np.random (Poisson by multiplication below mean 10, PTRS above; Gaussians by
+  the polar method) or, stronger, with the Poisson probabilities of each bin tabulated once
+  per generation point and inverted with one uniform (the same idea as zptoys' tables).
+
+twice_nll is pyhf's: -2 (sum_b Poisson log-pmf(n_b | nu_b) with lgamma(n+1) + sum of Normal
+log-densities of the auxiliary data, constants included); Validation/validate_peer.py checks it
+and the best fits against zptoys and pyhf on the same toys.
+"""
+
+import json
+import math
+
+import numba as nb
+import numpy as np
+from numba import njit, prange
+
+CHUNK = 32
+MAX_ITERATIONS = 40
+STEP_TOL = 1e-11
+LOG_2PI = math.log(2 * math.pi)
+
+
+class ReferenceModel:
+    """The arrays of a workspace with the reference window's structure (a ValueError otherwise)."""
+
+    def __init__(self, workspace):
+        ws = json.loads(workspace) if isinstance(workspace, str) else workspace
+        if len(ws["channels"]) != 1 or len(ws["channels"][0]["samples"]) != 2:
+            raise ValueError("the peer handles one channel with two samples (the reference window)")
+        channel = ws["channels"][0]
+        signal, background = channel["samples"]
+        measurement = ws["measurements"][0]["config"]
+        self.poi_name = measurement["poi"]
+        types = lambda s: sorted(m["type"] for m in s["modifiers"])  # noqa: E731
+        if types(signal) != ["normfactor", "staterror"] or types(background) != ["normfactor", "staterror"]:
+            raise ValueError("each sample needs exactly one normfactor and one staterror")
+        mod = lambda s, t: next(m for m in s["modifiers"] if m["type"] == t)  # noqa: E731
+        if mod(signal, "normfactor")["name"] != self.poi_name:
+            raise ValueError("the first sample's normfactor must be the POI")
+        self.s = np.array(signal["data"], dtype=np.float64)
+        self.b = np.array(background["data"], dtype=np.float64)
+        self.signal_shape = mod(signal, "staterror")["name"]
+        self.background_shape = mod(background, "staterror")["name"]
+        self.bnorm_name = mod(background, "normfactor")["name"]
+        if self.signal_shape == self.background_shape:
+            raise ValueError("the two staterrors must be separate parameters")
+        # pyhf: sigma per bin = sqrt(sum of squared uncertainties) / sum of nominal, over the samples
+        # carrying that staterror name (one sample each here).
+        self.sig_s = np.array(mod(signal, "staterror")["data"], dtype=np.float64) / self.s
+        self.sig_b = np.array(mod(background, "staterror")["data"], dtype=np.float64) / self.b
+        self.observed = np.array(ws["observations"][0]["data"], dtype=np.float64)
+        bounds = {p["name"]: p.get("bounds", [[0.0, 10.0]])[0] for p in measurement.get("parameters", [])}
+        self.poi_bounds = tuple(bounds.get(self.poi_name, (0.0, 10.0)))
+        self.bnorm_bounds = tuple(bounds.get(self.bnorm_name, (0.0, 10.0)))
+        self.bins = len(self.s)
+
+    def constants(self):
+        """The constant part of twice_nll: sum over Gaussian constraints of ln(2 pi) + 2 ln sigma."""
+        return float(np.sum(LOG_2PI + 2 * np.log(self.sig_s)) + np.sum(LOG_2PI + 2 * np.log(self.sig_b)))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _profile(mu, beta, s, b, ss2, sb2, n, a_s, a_b):
+    """Closed-form gammas for given globals: (nu, t, gs, gb, C)."""
+    ms = mu * s
+    bb = beta * b
+    big_a = ms * a_s + bb * a_b
+    big_c = ss2 * ms * ms + sb2 * bb * bb
+    d = big_a - big_c
+    root = math.sqrt(d * d + 4.0 * big_c * n)
+    nu = 0.5 * (d + root) if d >= 0.0 else 2.0 * big_c * n / (root - d)
+    nu = max(nu, 1e-300)  # n = 0 and A <= C: the gammas would leave their range (pyhf bounds them)
+    t = 1.0 - n / nu
+    return nu, t, a_s - ss2 * ms * t, a_b - sb2 * bb * t, big_c
+
+
+@njit(cache=True, error_model="numpy")
+def _newton_step(mu, be, g1, g2, h11, h12, h22, free, mu_lo, mu_hi, be_lo, be_hi):
+    """Projected Newton step on (mu, beta): variables at a bound with the gradient pushing out
+    stay there; beta stays positive. Returns the new point and whether the step was negligible."""
+    mu_free = free and not ((mu <= mu_lo and g1 > 0.0) or (mu >= mu_hi and g1 < 0.0))
+    be_free = not ((be <= be_lo and g2 > 0.0) or (be >= be_hi and g2 < 0.0))
+    dmu = 0.0
+    dbe = 0.0
+    if mu_free and be_free:
+        det = h11 * h22 - h12 * h12
+        dmu = -(h22 * g1 - h12 * g2) / det
+        dbe = -(h11 * g2 - h12 * g1) / det
+    elif mu_free:
+        dmu = -g1 / h11
+    elif be_free:
+        dbe = -g2 / h22
+    nbe = be + dbe
+    if nbe <= 0.0:
+        nbe = 0.5 * be
+    nbe = min(max(nbe, be_lo), be_hi)
+    nmu = min(max(mu + dmu, mu_lo), mu_hi)
+    small = abs(nmu - mu) <= STEP_TOL * (1.0 + abs(mu)) and abs(nbe - be) <= STEP_TOL * (1.0 + abs(be))
+    return nmu, nbe, small
+
+
+@njit(cache=True, error_model="numpy")
+def _fit_chunk(n, a_s, a_b, s, b, ss2, sb2, lo, hi, fixed_mu, mu_lo, mu_hi, be_lo, be_hi, out, nu_out, gam_s, gam_b):
+    """Fits toys lo..hi-1 (columns of the bin-major data). Writes out[:, toy] = (mu, beta, the
+    twice_nll terms without -2 sum n ln nu, iterations, converged) and nu, gs, gb per bin."""
+    k = hi - lo
+    bins = n.shape[0]
+    mu = np.empty(k)
+    be = np.empty(k)
+    acc = np.empty((5, k))  # gradient (2) and Hessian (3) of the profiled -ln L
+    done = np.zeros(k, dtype=np.bool_)
+    iters = np.zeros(k)
+    sum_s = s.sum()
+    sum_b = b.sum()
+    free = math.isnan(fixed_mu)
+    for i in range(k):
+        mu[i] = 0.0 if free else fixed_mu
+        be[i] = min(max((n[:, lo + i].sum() - mu[i] * sum_s) / sum_b, 0.05), be_hi)
+    for it in range(MAX_ITERATIONS):
+        acc[:, :] = 0.0
+        for j in range(bins):
+            sj = s[j]
+            bj = b[j]
+            ssj = ss2[j]
+            sbj = sb2[j]
+            for i in range(k):  # across toys: vectorised by LLVM (no logarithm in here)
+                nn = n[j, lo + i]
+                ms = mu[i] * sj
+                bb = be[i] * bj
+                nu, t, gs, gb, big_c = _profile(mu[i], be[i], sj, bj, ssj, sbj, nn, a_s[j, lo + i], a_b[j, lo + i])
+                # Hessian of the profiled likelihood (implicit differentiation of the quadratic):
+                # H = n/(nu^2 + C n) * e e^T - diag(ss2 s^2, sb2 b^2) t^2, e = (s (gs - ss2 ms t), b (gb - sb2 bb t)).
+                wd = nn / (nu * nu + big_c * nn)
+                es = sj * (gs - ssj * ms * t)
+                eb = bj * (gb - sbj * bb * t)
+                acc[0, i] += t * sj * gs
+                acc[1, i] += t * bj * gb
+                acc[2, i] += wd * es * es - ssj * sj * sj * t * t
+                acc[3, i] += wd * es * eb
+                acc[4, i] += wd * eb * eb - sbj * bj * bj * t * t
+        active = 0
+        for i in range(k):
+            if done[i]:
+                continue
+            active += 1
+            iters[i] = it + 1
+            mu[i], be[i], done[i] = _newton_step(mu[i], be[i], acc[0, i], acc[1, i], acc[2, i], acc[3, i], acc[4, i],
+                                                 free, mu_lo, mu_hi, be_lo, be_hi)
+        if active == 0:
+            break
+    total = np.zeros(k)
+    for j in range(bins):  # the final pass, also across toys
+        for i in range(k):
+            nn = n[j, lo + i]
+            nu, t, gs, gb, _ = _profile(mu[i], be[i], s[j], b[j], ss2[j], sb2[j], nn, a_s[j, lo + i], a_b[j, lo + i])
+            ds = gs - a_s[j, lo + i]
+            db = gb - a_b[j, lo + i]
+            total[i] += 2.0 * nu + ds * ds / ss2[j] + db * db / sb2[j]
+            nu_out[j, lo + i] = nu
+            gam_s[j, lo + i] = gs
+            gam_b[j, lo + i] = gb
+    for i in range(k):
+        out[0, lo + i] = mu[i]
+        out[1, lo + i] = be[i]
+        out[2, lo + i] = total[i]
+        out[3, lo + i] = iters[i]
+        out[4, lo + i] = 1.0 if done[i] else 0.0
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def fit_batch(n, a_s, a_b, s, b, ss2, sb2, fixed_mu, mu_lo, mu_hi, be_lo, be_hi):
+    """Fits every toy (columns of the bin-major arrays n, a_s, a_b); fixed_mu = nan for free fits.
+    Returns out[5, toys] (mu, beta, twice_nll without -2 sum n ln nu, iterations, converged),
+    and nu, gs, gb [bins, toys]."""
+    toys = n.shape[1]
+    out = np.empty((5, toys))
+    nu = np.empty(n.shape)
+    gam_s = np.empty(n.shape)
+    gam_b = np.empty(n.shape)
+    chunks = (toys + CHUNK - 1) // CHUNK
+    for c in prange(chunks):
+        lo = c * CHUNK
+        hi = min(toys, lo + CHUNK)
+        _fit_chunk(n, a_s, a_b, s, b, ss2, sb2, lo, hi, fixed_mu, mu_lo, mu_hi, be_lo, be_hi, out, nu, gam_s, gam_b)
+    return out, nu, gam_s, gam_b
+
+
+LN_FACTORIAL = np.array([math.lgamma(k + 1.0) for k in range(1 << 16)])
+
+
+@njit(cache=True, error_model="numpy")
+def _log_factorials(n, table):
+    out = np.zeros(n.shape[1])
+    for j in range(n.shape[0]):
+        for i in range(n.shape[1]):
+            k = int(n[j, i])
+            out[i] += table[k] if k < table.shape[0] else math.lgamma(n[j, i] + 1.0)
+    return out
+
+
+def log_factorials(n):
+    """sum_b ln n_b! per toy (column), from a table of ln k! (main data are counts)."""
+    return _log_factorials(np.ascontiguousarray(n, dtype=np.float64), LN_FACTORIAL)
+
+
+@njit(cache=True, error_model="numpy")
+def seed(value):
+    np.random.seed(value)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def generate_random(nu, gs, gb, sig_s, sig_b, toys, seed_value):
+    """Toys at the given expectations with numba's np.random: data[bin, toy] (n, as, ab)."""
+    bins = nu.shape[0]
+    n = np.empty((bins, toys))
+    a_s = np.empty((bins, toys))
+    a_b = np.empty((bins, toys))
+    chunks = (toys + CHUNK - 1) // CHUNK
+    for c in prange(chunks):
+        np.random.seed(seed_value + c)
+        for i in range(c * CHUNK, min(toys, (c + 1) * CHUNK)):
+            for j in range(bins):
+                n[j, i] = np.random.poisson(nu[j])
+                a_s[j, i] = gs[j] + sig_s[j] * np.random.standard_normal()
+                a_b[j, i] = gb[j] + sig_b[j] * np.random.standard_normal()
+    return n, a_s, a_b
+
+
+def poisson_tables(nu, guide_size=64):
+    """Per bin: the cumulative distribution (up to where the upper tail is below 1e-17) and a guide
+    table (first candidate for u in [m/G, (m+1)/G)) for inversion with one uniform."""
+    bins = len(nu)
+    cdfs = []
+    for mean in nu:
+        k = np.arange(0, int(mean + 20 * math.sqrt(mean) + 40))
+        logp = k * math.log(mean) - mean - np.array([math.lgamma(x + 1) for x in k]) if mean > 0 else None
+        p = np.exp(logp) if mean > 0 else np.r_[1.0, np.zeros(len(k) - 1)]
+        c = np.cumsum(p)
+        c = c / c[-1]
+        c[-1] = 1.0
+        cdfs.append(c)
+    width = max(len(c) for c in cdfs)
+    cdf = np.ones((bins, width))
+    guide = np.zeros((bins, guide_size), dtype=np.int64)
+    for j, c in enumerate(cdfs):
+        cdf[j, : len(c)] = c
+        guide[j] = np.searchsorted(c, np.arange(guide_size) / guide_size, side="right")
+    return cdf, guide
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def generate_tables(cdf, guide, gs, gb, sig_s, sig_b, toys, seed_value):
+    """Toys with Poisson by table inversion (one uniform per bin) and numba's Gaussians."""
+    bins = cdf.shape[0]
+    g = guide.shape[1]
+    n = np.empty((bins, toys))
+    a_s = np.empty((bins, toys))
+    a_b = np.empty((bins, toys))
+    chunks = (toys + CHUNK - 1) // CHUNK
+    for c in prange(chunks):
+        np.random.seed(seed_value + c)
+        for i in range(c * CHUNK, min(toys, (c + 1) * CHUNK)):
+            for j in range(bins):
+                u = np.random.random()
+                k = guide[j, int(u * g)]
+                while u >= cdf[j, k]:
+                    k += 1
+                n[j, i] = k
+                a_s[j, i] = gs[j] + sig_s[j] * np.random.standard_normal()
+                a_b[j, i] = gb[j] + sig_b[j] * np.random.standard_normal()
+    return n, a_s, a_b
+
+
+class Peer:
+    """Fits, toys and the toy-based q~mu hypothesis test on one reference-structure window."""
+
+    def __init__(self, model):
+        self.m = model
+        self.ss2 = model.sig_s**2
+        self.sb2 = model.sig_b**2
+        self.const = model.constants()
+
+    def fit(self, n, a_s, a_b, fixed_mu=math.nan, log_fact=None):
+        """Fits of every column: a dict with mu, beta, twice_nll, iterations, converged (arrays
+        over toys) and nu, gs, gb [bins, toys]. The n ln nu term of twice_nll is summed here with
+        numpy's vectorised logarithm over the whole batch (numba's is a scalar libm call)."""
+        m = self.m
+        n = np.ascontiguousarray(n, dtype=np.float64)
+        out, nu, gs, gb = fit_batch(n, np.ascontiguousarray(a_s), np.ascontiguousarray(a_b), m.s, m.b, self.ss2, self.sb2,
+                                    float(fixed_mu), float(m.poi_bounds[0]), float(m.poi_bounds[1]),
+                                    float(m.bnorm_bounds[0]), float(m.bnorm_bounds[1]))
+        if log_fact is None:
+            log_fact = log_factorials(n)
+        twice_nll = out[2] - 2.0 * np.einsum("bt,bt->t", n, np.log(nu)) + 2.0 * log_fact + self.const
+        return {"mu": out[0], "beta": out[1], "twice_nll": twice_nll, "iterations": out[3], "converged": out[4] > 0,
+                "nu": nu, "gs": gs, "gb": gb}
+
+    def observed_columns(self):
+        ones = np.ones((self.m.bins, 1))
+        return self.m.observed.reshape(-1, 1).copy(), ones, ones.copy()
+
+    def generation_point(self, mu):
+        """Expectations and gamma centres at the conditional fit to the observed data at mu."""
+        f = self.fit(*self.observed_columns(), fixed_mu=mu)
+        return f["nu"][:, 0].copy(), f["gs"][:, 0].copy(), f["gb"][:, 0].copy()
+
+    def toys(self, mu, count, seed_value, tables=True):
+        nu, gs, gb = self.generation_point(mu)
+        if tables:
+            cdf, guide = poisson_tables(nu)
+            return generate_tables(cdf, guide, gs, gb, self.m.sig_s, self.m.sig_b, count, seed_value)
+        return generate_random(nu, gs, gb, self.m.sig_s, self.m.sig_b, count, seed_value)
+
+    def qtilde(self, n, a_s, a_b, mu):
+        """q~mu per toy (Cowan et al., arXiv:1007.1727, Eq. 16; 0 when mu_hat > mu) and whether
+        both fits converged."""
+        log_fact = log_factorials(n)
+        free = self.fit(n, a_s, a_b, log_fact=log_fact)
+        cond = self.fit(n, a_s, a_b, fixed_mu=mu, log_fact=log_fact)
+        q = np.maximum(cond["twice_nll"] - free["twice_nll"], 0.0)
+        q[free["mu"] > mu] = 0.0
+        return q, free["converged"] & cond["converged"]
+
+    def hypotest(self, mu, toys, seed_value=1, tables=True):
+        """CLs, CLs+b, CLb of q~mu at mu from toys (pyhf ToyCalculator conventions), and failed fits."""
+        q_obs, _ = self.qtilde(*self.observed_columns(), mu)
+        n, a_s, a_b = self.toys(mu, toys, seed_value, tables)
+        q_sb, ok_sb = self.qtilde(n, a_s, a_b, mu)
+        n, a_s, a_b = self.toys(0.0, toys, seed_value + 1_000_003, tables)
+        q_b, ok_b = self.qtilde(n, a_s, a_b, mu)
+        clsb = float(np.mean(q_sb[ok_sb] >= q_obs[0]))
+        clb = float(np.mean(q_b[ok_b] >= q_obs[0]))
+        return {"cls": clsb / clb if clb > 0 else math.nan, "clsb": clsb, "clb": clb,
+                "failed": int((~ok_sb).sum() + (~ok_b).sum())}
+
+
+def set_threads(count):
+    nb.set_num_threads(max(1, min(count, nb.config.NUMBA_NUM_THREADS)))
