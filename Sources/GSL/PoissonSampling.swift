@@ -25,16 +25,22 @@ public struct PoissonTables: Sendable {
   /// guide table of the next power of two in 4-byte entries: ~10 kB at the limit).
   public static let tableLimit = 1000.0
 
+  /// How one mean is sampled: a table (thresholds from `base`, values from `first`, guide
+  /// entries from `guideBase`, indexed by the top 64 − `shift` bits), PTRS (`base` indexes the
+  /// constants), or a constant 0 or NaN. A plain 16-byte record, read through a pointer.
   @usableFromInline
-  enum Method: Sendable {
-    case constant(Double)
-    /// Thresholds at [base, base + count), values from `first`; guide entries at
-    /// [guideBase, guideBase + 2^(64 − shift)).
-    case table(base: Int32, first: Int32, guideBase: Int32, shift: UInt8)
-    case ptrs(Int32)
+  struct Entry: Sendable {
+    @usableFromInline var base: Int32
+    @usableFromInline var first: Int32
+    @usableFromInline var guideBase: Int32
+    @usableFromInline var shift: UInt8
+    @usableFromInline var kind: Kind
+
+    @usableFromInline
+    enum Kind: UInt8, Sendable { case table, ptrs, zero, nan }
   }
 
-  @usableFromInline let methods: [Method]
+  @usableFromInline let entries: [Entry]
   @usableFromInline let thresholds: [UInt64]
   @usableFromInline let guide: [Int32]
   @usableFromInline let rejection: [PTRS]
@@ -44,24 +50,24 @@ public struct PoissonTables: Sendable {
 
   public init(means: [Double]) {
     self.means = means
-    var methods: [Method] = []
-    var thresholds: [UInt64] = []
-    var guide: [Int32] = []
-    var rejection: [PTRS] = []
-    methods.reserveCapacity(means.count)
+    var entries: [Entry] = []
+    var thresholds: [UInt64] = [.max]  // never empty (a pointer to it always exists)
+    var guide: [Int32] = [0]
+    var rejection: [PTRS] = [PTRS(mean: 10)]
+    entries.reserveCapacity(means.count)
     for mu in means {
       if !mu.isFinite {
-        methods.append(.constant(.nan))
+        entries.append(Entry(base: 0, first: 0, guideBase: 0, shift: 0, kind: .nan))
       } else if mu <= 0 {
-        methods.append(.constant(0))
+        entries.append(Entry(base: 0, first: 0, guideBase: 0, shift: 0, kind: .zero))
       } else if mu <= Self.tableLimit {
-        methods.append(Self.appendTable(mean: mu, thresholds: &thresholds, guide: &guide))
+        entries.append(Self.appendTable(mean: mu, thresholds: &thresholds, guide: &guide))
       } else {
-        methods.append(.ptrs(Int32(rejection.count)))
+        entries.append(Entry(base: Int32(rejection.count), first: 0, guideBase: 0, shift: 0, kind: .ptrs))
         rejection.append(PTRS(mean: mu))
       }
     }
-    self.methods = methods
+    self.entries = entries
     self.thresholds = thresholds
     self.guide = guide
     self.rejection = rejection
@@ -70,49 +76,89 @@ public struct PoissonTables: Sendable {
   public var count: Int { means.count }
 
   /// Whether mean `i` is sampled from a table (false: PTRS or a constant).
-  public func usesTable(_ i: Int) -> Bool {
-    if case .table = methods[i] { return true }
-    return false
-  }
+  public func usesTable(_ i: Int) -> Bool { entries[i].kind == .table }
 
   /// The probabilities the table of mean `i` gives each value (the differences of its
   /// thresholds over 2^64), from the first value it can return; nil for PTRS or a constant.
   func tableProbabilities(_ i: Int) -> (first: Int, p: [Double])? {
-    guard case .table(let base, let first, _, _) = methods[i] else { return nil }
+    let e = entries[i]
+    guard e.kind == .table else { return nil }
     var p: [Double] = []
     var previous: UInt64? = nil
-    for j in Int(base)..<thresholds.count {
+    for j in Int(e.base)..<thresholds.count {
       // A table ends at its first threshold 2^64 − 1 (where the walk always stops).
       let t = thresholds[j]
       p.append(previous.map { Double(t - $0) * 0x1p-64 } ?? (Double(t) + 1) * 0x1p-64)
       previous = t
       if t == .max { break }
     }
-    return (Int(first), p)
+    return (Int(e.first), p)
+  }
+
+  /// The tables seen through pointers, valid inside ``withSampler(_:)``: the fast way to draw.
+  public struct Sampler {
+    @usableFromInline let entries: UnsafePointer<Entry>
+    @usableFromInline let thresholds: UnsafePointer<UInt64>
+    @usableFromInline let guide: UnsafePointer<Int32>
+    @usableFromInline let rejection: UnsafePointer<PTRS>
+
+    @usableFromInline
+    init(entries: UnsafePointer<Entry>, thresholds: UnsafePointer<UInt64>, guide: UnsafePointer<Int32>, rejection: UnsafePointer<PTRS>) {
+      self.entries = entries
+      self.thresholds = thresholds
+      self.guide = guide
+      self.rejection = rejection
+    }
+
+    /// A Poisson variate with mean `means[i]` (no bounds check on `i`).
+    @inlinable @inline(__always)
+    public func sample(_ i: Int, _ g: inout Taus2) -> Double {
+      let e = entries[i]
+      switch e.kind {
+      case .table:
+        let u = g.next64()
+        var j = Int(guide[Int(e.guideBase) &+ Int(truncatingIfNeeded: u &>> UInt64(e.shift))])
+        while u > thresholds[j] { j &+= 1 }
+        return Double(j &- Int(e.base) &+ Int(e.first))
+      case .ptrs: return rejection[Int(e.base)].sample(&g)
+      case .zero: return 0
+      case .nan: return .nan
+      }
+    }
+  }
+
+  /// Runs `body` with a ``Sampler`` over these tables.
+  @inlinable
+  public func withSampler<R>(_ body: (Sampler) throws -> R) rethrows -> R {
+    try entries.withUnsafeBufferPointer { e in
+      try thresholds.withUnsafeBufferPointer { t in
+        try guide.withUnsafeBufferPointer { g in
+          try rejection.withUnsafeBufferPointer { r in
+            // Empty `entries` (no means) still has a valid pointer to hand out.
+            try body(Sampler(entries: e.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<Entry>.alignment)!,
+                             thresholds: t.baseAddress!, guide: g.baseAddress!, rejection: r.baseAddress!))
+          }
+        }
+      }
+    }
   }
 
   /// A Poisson variate with mean `means[i]`.
   @inlinable
   public func sample(_ i: Int, _ g: inout Taus2) -> Double {
-    switch methods[i] {
-    case .table(let base, let first, let guideBase, let shift):
-      let u = g.next64()
-      return thresholds.withUnsafeBufferPointer { t in
-        guide.withUnsafeBufferPointer { gd in
-          var j = Int(gd[Int(guideBase) + Int(truncatingIfNeeded: u &>> UInt64(shift))])
-          while u > t[j] { j += 1 }
-          return Double(j - Int(base) + Int(first))
-        }
-      }
-    case .ptrs(let r): return rejection[Int(r)].sample(&g)
-    case .constant(let c): return c
-    }
+    precondition(i >= 0 && i < entries.count, "PoissonTables: index \(i) out of 0..<\(entries.count)")
+    return withSampler { $0.sample(i, &g) }
+  }
+
+  /// One variate per mean, in order.
+  public func sampleAll(_ g: inout Taus2) -> [Double] {
+    withSampler { s in (0..<count).map { s.sample($0, &g) } }
   }
 
   /// Builds the inversion table of mean µ: probabilities from the mode outwards (recursion
   /// p_{k±1} from p_k, p_mode = exp(m ln µ − µ − ln m!)), normalised by their sum, cut where the
   /// remaining tail is below 10^−22.
-  static func appendTable(mean mu: Double, thresholds: inout [UInt64], guide: inout [Int32]) -> Method {
+  static func appendTable(mean mu: Double, thresholds: inout [UInt64], guide: inout [Int32]) -> Entry {
     let mode = floor(mu)
     let pMode = exp(mode * log(mu) - mu - lgamma(mode + 1))
     var below: [Double] = []  // p_{mode−1}, p_{mode−2}, …
@@ -158,7 +204,7 @@ public struct PoissonTables: Sendable {
       guide.append(Int32(base + j))
     }
     thresholds.append(contentsOf: t)
-    return .table(base: Int32(base), first: Int32(first), guideBase: Int32(guideBase), shift: UInt8(64 - bits))
+    return Entry(base: Int32(base), first: Int32(first), guideBase: Int32(guideBase), shift: UInt8(64 - bits), kind: .table)
   }
 
   /// round(2^64·F) − 1 clamped to [0, 2^64 − 1].

@@ -18,15 +18,31 @@ import Foundation
 /// rather than taken from the paper's 10-digit constants, so every layer has area v to within
 /// rounding: the layers' equal area is what makes the method exact.
 public enum Ziggurat {
-  /// The tables: x_i scaled by 2^−53 (`w`), and the acceptance bounds ⌊2^53·x_{i+1}/x_i⌋ (`k`).
+  /// The tables: x_i scaled by 2^−53 (`w`), the acceptance bounds ⌊2^53·x_{i+1}/x_i⌋ (`k`),
+  /// f(x_i) (`f`) and the edges x_i; made once per process in memory that is never freed
+  /// (3 kB), so a draw reads them through plain pointers (no reference counting).
   @usableFromInline
-  struct Tables: Sendable {
-    @usableFromInline let w: [Double]
-    @usableFromInline let k: [UInt64]
-    @usableFromInline let f: [Double]
-    @usableFromInline let x: [Double]
+  final class Tables: @unchecked Sendable {  // immutable after init
+    @usableFromInline let w: UnsafeMutablePointer<Double>
+    @usableFromInline let k: UnsafeMutablePointer<UInt64>
+    @usableFromInline let f: UnsafeMutablePointer<Double>
+    let x: [Double]
     @usableFromInline let r: Double
-    @usableFromInline let v: Double
+    let v: Double
+
+    init(x: [Double], v: Double) {
+      w = .allocate(capacity: layers)
+      k = .allocate(capacity: layers)
+      f = .allocate(capacity: layers + 1)
+      for i in 0..<layers {
+        w[i] = x[i] * 0x1p-53
+        k[i] = UInt64(x[i + 1] / x[i] * 0x1p53)
+      }
+      for i in 0...layers { f[i] = density(x[i]) }
+      self.x = x
+      r = x[1]
+      self.v = v
+    }
   }
 
   /// Layers; a power of two (the layer index is 7 bits of the draw).
@@ -37,6 +53,17 @@ public enum Ziggurat {
 
   /// The tail start r and the layer area v of the 128-layer ziggurat.
   public static var parameters: (r: Double, v: Double) { (tables.r, tables.v) }
+
+  /// Fills `count` values `mean[i] + sigma[i]·z` at `out[row[i]·stride]` (the Gaussian
+  /// auxiliary data of a toy), the tables fetched once.
+  @inlinable
+  public static func fill(
+    _ g: inout Taus2, count: Int, rows: UnsafePointer<Int>, mean: UnsafePointer<Double>, sigma: UnsafePointer<Double>,
+    into out: UnsafeMutablePointer<Double>, stride: Int
+  ) {
+    let t = tables
+    for i in 0..<count { out[rows[i] &* stride] = mean[i] + sigma[i] * normal(&g, t) }
+  }
 
   /// The layer edges x_i (x₀ = v/f(r) > r, x₁ = r, …, x₁₂₈ = 0).
   public static var edges: [Double] { tables.x }
@@ -68,49 +95,46 @@ public enum Ziggurat {
       if layerEdges(r: mid).topExcess > 0 { lo = mid } else { hi = mid }
     }
     let (x, v, _) = layerEdges(r: hi)
-    var w = [Double](repeating: 0, count: layers)
-    var k = [UInt64](repeating: 0, count: layers)
-    for i in 0..<layers {
-      w[i] = x[i] * 0x1p-53
-      k[i] = UInt64(x[i + 1] / x[i] * 0x1p53)
-    }
-    return Tables(w: w, k: k, f: x.map(density), x: x, r: hi, v: v)
+    return Tables(x: x, v: v)
   }
 
   /// A standard normal variate from `g`: two 32-bit outputs per draw in 98.8% of cases.
-  @inlinable
-  public static func normal(_ g: inout Taus2) -> Double {
-    let t = tables
-    return t.w.withUnsafeBufferPointer { w in
-      t.k.withUnsafeBufferPointer { k in
-        while true {
-          let bits = g.next64()
-          let i = Int(truncatingIfNeeded: bits & 0x7F)
-          let j = bits &>> 11  // 53 bits, disjoint from the layer (0–6) and sign (7) bits
-          let x = Double(j) * w[i]
-          let signed = bits & 0x80 == 0 ? x : -x
-          if j < k[i] { return signed }
-          if let y = slowPath(&g, layer: i, x: x) { return bits & 0x80 == 0 ? y : -y }
-        }
-      }
+  @inlinable @inline(__always)
+  public static func normal(_ g: inout Taus2) -> Double { normal(&g, tables) }
+
+  /// The same with the tables fetched once by the caller (`Ziggurat.tables`), for hot loops.
+  @inlinable @inline(__always)
+  static func normal(_ g: inout Taus2, _ t: Tables) -> Double {
+    while true {
+      let bits = g.next64()
+      let i = Int(truncatingIfNeeded: bits & 0x7F)
+      let j = bits &>> 11  // 53 bits, disjoint from the layer (0–6) and sign (7) bits
+      let x = Double(j) * t.w[i]
+      if j < t.k[i] { return bits & 0x80 == 0 ? x : -x }
+      // The generator goes by value (and comes back) so that it can stay in registers on the
+      // fast path.
+      let (y, state) = slowPath(g, layer: i, x: x)
+      g = state
+      if let y { return bits & 0x80 == 0 ? y : -y }
     }
   }
 
   /// The 1.2% of draws outside the layer's inner rectangle: the tail (base layer) or the wedge
   /// test; nil means "rejected, draw again".
   @usableFromInline @inline(never)
-  static func slowPath(_ g: inout Taus2, layer i: Int, x: Double) -> Double? {
+  static func slowPath(_ start: Taus2, layer i: Int, x: Double) -> (Double?, Taus2) {
     let t = tables
+    var g = start
     if i == 0 {
       // Tail beyond r (Marsaglia 1964).
       while true {
         let e1 = -log(g.uniformOpen()) / t.r
         let e2 = -log(g.uniformOpen())
-        if e2 + e2 > e1 * e1 { return t.r + e1 }
+        if e2 + e2 > e1 * e1 { return (t.r + e1, g) }
       }
     }
     // Wedge: a uniform height in [f(x_i), f(x_{i+1})] below f(x).
     let y = t.f[i] + g.uniform32() * (t.f[i + 1] - t.f[i])
-    return y < density(x) ? x : nil
+    return (y < density(x) ? x : nil, g)
   }
 }

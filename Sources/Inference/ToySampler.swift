@@ -85,13 +85,16 @@ public struct ToySampler: Sendable {
 
   @inline(__always)
   func draw(_ g: inout Taus2, into out: UnsafeMutablePointer<Double>, stride: Int) {
-    poissonRows.withUnsafeBufferPointer { rows in
-      for i in 0..<rows.count { out[rows[i] &* stride] = poisson.sample(i, &g) }
+    poisson.withSampler { tables in
+      poissonRows.withUnsafeBufferPointer { rows in
+        for i in 0..<rows.count { out[rows[i] &* stride] = tables.sample(i, &g) }
+      }
     }
     gaussianRows.withUnsafeBufferPointer { rows in
       gaussianMeans.withUnsafeBufferPointer { mean in
         gaussianSigmas.withUnsafeBufferPointer { sigma in
-          for i in 0..<rows.count { out[rows[i] &* stride] = mean[i] + sigma[i] * Ziggurat.normal(&g) }
+          guard let r = rows.baseAddress else { return }
+          Ziggurat.fill(&g, count: rows.count, rows: r, mean: mean.baseAddress!, sigma: sigma.baseAddress!, into: out, stride: stride)
         }
       }
     }

@@ -19,7 +19,7 @@ public enum SpectrumData: Sendable {
   /// The same from the expected cells' Poisson tables, built once for many toys.
   public static func pseudoData(cells: PoissonTables, seed: UInt64, study: StreamKey.Study, toy: Int) -> SpectrumData {
     var g = Taus2(key: StreamKey(seed: seed, study: study, massIndex: 0, toyIndex: toy).hash64)
-    return .cells((0..<cells.count).map { cells.sample($0, &g) })
+    return .cells(cells.sampleAll(&g))
   }
 
   /// The observations of a window.
