@@ -48,95 +48,162 @@ PAR_TOL = 1e-8
 SIGMA_TOL = 2e-6
 PYHF_RTOL = 1e-10
 MIN_RTOL = 1e-12
+# Real search windows (`zptoys workspace --mass M`): low mass (photon veto 34%) and the paper's
+# largest excess.
+SEARCH_MASSES = (0.3, 2.352)
 
 
 def rel(a, b):
     return abs(a - b) / max(1.0, abs(a), abs(b))
 
 
-def toy_workspace(ws, model, n, a_s, a_b):
-    """The workspace of one toy: observations = main data, staterror auxdata = the toy's."""
+class Toys:
+    """Toys of one window in the form every check needs: main data [bins, toys], auxiliary data
+    {parameter name: [entries, toys]}, and the peer's fits as {parameter name: [entries, toys]}."""
+
+    def __init__(self, main, aux):
+        self.main, self.aux = main, aux
+        self.count = main.shape[1]
+
+
+class ReferenceCase:
+    """The reference window (two gammas per bin, two globals)."""
+
+    def __init__(self, ws):
+        self.model = peer.ReferenceModel(ws)
+        self.peer = peer.Peer(self.model)
+        self.fixed_values = (1.0, 0.5)
+
+    def toys(self):
+        m = self.model
+        parts = [self.peer.toys(mu, 12, seed) for mu, seed in ((0.0, 11), (1.0, 12))]
+        n, a_s, a_b = (np.hstack([t[i] for t in parts]) for i in range(3))
+        return Toys(n, {m.signal_shape: a_s, m.background_shape: a_b})
+
+    def fit(self, toys, fixed):
+        m = self.model
+        f = self.peer.fit(toys.main, toys.aux[m.signal_shape], toys.aux[m.background_shape], fixed_mu=fixed)
+        values = {m.poi_name: f["mu"][None, :], m.bnorm_name: f["beta"][None, :], m.signal_shape: f["gs"], m.background_shape: f["gb"]}
+        return f, values
+
+
+class SearchCase:
+    """A real search window (three gammas per bin with the gb*gv product, four globals)."""
+
+    def __init__(self, ws):
+        self.model = peer.SearchModel(ws)
+        self.peer = peer.SearchPeer(self.model)
+        self.fixed_values = (1.0,)
+
+    def toys(self):
+        m = self.model
+        parts = [self.peer.toys(mu, 8, seed) for mu, seed in ((0.0, 21), (1.0, 22))]
+        n, a_s, a_b, a_v, a_l, a_k = (np.hstack([t[i] for t in parts]) for i in range(6))
+        return Toys(n, {m.signal_shape: a_s, m.background_shape: a_b, m.veto: a_v, m.lumi_name: a_l[None, :],
+                        m.efficiency: a_k[None, :]})
+
+    def fit(self, toys, fixed):
+        m, a = self.model, toys.aux
+        f = self.peer.fit(toys.main, a[m.signal_shape], a[m.background_shape], a[m.veto], a[m.lumi_name][0], a[m.efficiency][0],
+                          fixed_mu=fixed)
+        values = {m.poi_name: f["mu"][None, :], m.bnorm_name: f["beta"][None, :], m.lumi_name: f["lumi"][None, :],
+                  m.efficiency: f["alpha"][None, :], m.signal_shape: f["gs"], m.background_shape: f["gb"], m.veto: f["gv"]}
+        return f, values
+
+
+def toy_workspace(ws, toys, t):
+    """The workspace of toy t: observations = its main data; the measurement's auxdata = its
+    auxiliary data (other settings of those parameters kept)."""
     toy = json.loads(json.dumps(ws))
-    toy["observations"][0]["data"] = [float(x) for x in n]
+    toy["observations"][0]["data"] = [float(x) for x in toys.main[:, t]]
     params = toy["measurements"][0]["config"].setdefault("parameters", [])
-    params[:] = [p for p in params if p["name"] not in (model.signal_shape, model.background_shape)]
-    params.append({"name": model.signal_shape, "auxdata": [float(x) for x in a_s]})
-    params.append({"name": model.background_shape, "auxdata": [float(x) for x in a_b]})
+    by_name = {p["name"]: p for p in params}
+    for name, values in toys.aux.items():
+        entry = by_name.get(name)
+        if entry is None:
+            entry = {"name": name}
+            params.append(entry)
+        entry["auxdata"] = [float(x) for x in values[:, t]]
     return toy
 
 
-def pyhf_data_and_pars(pmodel, model, n, a_s, a_b, mu, beta, gs, gb):
-    """pyhf's full data vector (main + auxdata in its order) and parameter vector."""
-    aux = {model.signal_shape: a_s, model.background_shape: a_b}
-    data = list(n)
+def pyhf_vectors(pmodel, toys, t, values):
+    """pyhf's full data vector (main + auxdata in its order) and the parameter vector of `values`."""
+    data = list(toys.main[:, t])
     for name in pmodel.config.par_order:
-        if name in aux:
-            data += list(aux[name])
+        if name in toys.aux:
+            data += list(toys.aux[name][:, t])
         elif pmodel.config.param_set(name).constrained:
             raise ValueError(f"unexpected constrained parameter {name}")
     pars = np.array(pmodel.config.suggested_init(), dtype=float)
-    values = {model.poi_name: [mu], model.bnorm_name: [beta], model.signal_shape: gs, model.background_shape: gb}
     for name, v in values.items():
-        pars[pmodel.config.par_slice(name)] = v
+        pars[pmodel.config.par_slice(name)] = v[:, t]
     return np.array(data, dtype=float), pars
+
+
+def check_case(label, case, ws, zp, tmp):
+    """Every toy of the case, free and at each fixed POI value; returns the failures."""
+    pmodel = pyhf.Workspace(ws).model()
+    toys = case.toys()
+    names = pmodel.config.par_names
+    failures = []
+    print(f"--- {label}: {toys.count} toys")
+    print(f"{'toy':>4s} {'fit':>8s} {'peer twice_nll':>22s} {'zptoys':>22s} {'rel':>9s} {'par rel':>9s} {'par/sig':>9s} "
+          f"{'pyhf rel':>9s} {'vs zp':>9s} {'iter':>4s}")
+    poi = case.model.poi_name
+    for fixed in (math.nan, *case.fixed_values):
+        fits, values = case.fit(toys, fixed)
+        fit_label = "free" if math.isnan(fixed) else f"poi={fixed:g}"
+        for t in range(toys.count):
+            path = os.path.join(tmp, f"toy{t}.json")
+            with open(path, "w") as f:
+                json.dump(toy_workspace(ws, toys, t), f)
+            z = zp.fit(path, fix=None if math.isnan(fixed) else {poi: fixed})
+            zb, zu = z["bestfit"], z.get("uncertainties", {})
+            ours = fits["twice_nll"][t]
+            d_nll = rel(ours, z["twice_nll"])
+            data, pars = pyhf_vectors(pmodel, toys, t, values)
+            # worst parameter: relative difference; in zptoys' sigmas where the relative one exceeds 1e-8
+            worst_rel, worst_sigma, par_ok = 0.0, 0.0, True
+            for name, v in zip(names, pars):
+                r = rel(v, zb[name])
+                in_sigma = abs(v - zb[name]) / zu[name] if zu.get(name) else math.inf
+                worst_rel = max(worst_rel, r)
+                if r > PAR_TOL:  # the sigma rule decides
+                    worst_sigma = max(worst_sigma, in_sigma)
+                par_ok = par_ok and (r <= PAR_TOL or in_sigma <= SIGMA_TOL)
+            theirs = float(-2 * pmodel.logpdf(pars, data)[0])
+            d_pyhf = abs(ours - theirs) / abs(theirs)
+            at_zptoys = float(-2 * pmodel.logpdf(np.array([zb[name] for name in names], dtype=float), data)[0])
+            worse = (theirs - at_zptoys) / abs(at_zptoys)
+            ok = d_nll <= NLL_RTOL and par_ok and d_pyhf <= PYHF_RTOL and worse <= MIN_RTOL and bool(fits["converged"][t])
+            print(f"{t:4d} {fit_label:>8s} {ours:22.14g} {z['twice_nll']:22.14g} {d_nll:9.1e} {worst_rel:9.1e} {worst_sigma:9.1e} "
+                  f"{d_pyhf:9.1e} {worse:9.1e} {int(fits['iterations'][t]):4d}  {'ok' if ok else 'FAIL'}")
+            if not ok:
+                failures.append(f"{label} toy {t} {fit_label}")
+    return failures, toys.count * (1 + len(case.fixed_values))
 
 
 def main():
     zp = ZPToys(find_zptoys())
-    failures = []
+    pyhf.set_backend("numpy")
+    failures, total = [], 0
     with tempfile.TemporaryDirectory() as tmp:
-        ref_path = os.path.join(tmp, "reference.json")
-        zp.write_reference(ref_path)
-        with open(ref_path) as f:
-            ws = json.load(f)
-        model = peer.ReferenceModel(ws)
-        p = peer.Peer(model)
-        pmodel = pyhf.Workspace(ws).model()
-        pyhf.set_backend("numpy")
-        toys = [p.toys(mu, 12, seed) for mu, seed in ((0.0, 11), (1.0, 12))]
-        n = np.hstack([t[0] for t in toys])
-        a_s = np.hstack([t[1] for t in toys])
-        a_b = np.hstack([t[2] for t in toys])
-        print(f"{'toy':>4s} {'fit':>8s} {'peer twice_nll':>22s} {'zptoys':>22s} {'rel':>9s} {'par rel':>9s} {'par/sig':>9s} "
-              f"{'pyhf rel':>9s} {'vs zp':>9s} {'iter':>4s}")
-        for fixed in (math.nan, 1.0, 0.5):
-            fits = p.fit(n, a_s, a_b, fixed_mu=fixed)
-            for t in range(n.shape[1]):
-                label = "free" if math.isnan(fixed) else f"mu={fixed:g}"
-                path = os.path.join(tmp, f"toy{t}.json")
-                with open(path, "w") as f:
-                    json.dump(toy_workspace(ws, model, n[:, t], a_s[:, t], a_b[:, t]), f)
-                z = zp.fit(path, fix=None if math.isnan(fixed) else {model.poi_name: fixed})
-                zb, zu = z["bestfit"], z.get("uncertainties", {})
-                ours = fits["twice_nll"][t]
-                d_nll = rel(ours, z["twice_nll"])
-                peer_values = {model.poi_name: fits["mu"][t], model.bnorm_name: fits["beta"][t]}
-                for j in range(model.bins):
-                    peer_values[f"{model.signal_shape}[{j}]"] = fits["gs"][j, t]
-                    peer_values[f"{model.background_shape}[{j}]"] = fits["gb"][j, t]
-                # worst parameter: relative difference; in zptoys' sigmas where the relative one exceeds 1e-8
-                worst_rel, worst_sigma = 0.0, 0.0
-                par_ok = True
-                for name, v in peer_values.items():
-                    r = rel(v, zb[name])
-                    in_sigma = abs(v - zb[name]) / zu[name] if zu.get(name) else math.inf
-                    worst_rel = max(worst_rel, r)
-                    if r > PAR_TOL:  # the sigma rule decides
-                        worst_sigma = max(worst_sigma, in_sigma)
-                    par_ok = par_ok and (r <= PAR_TOL or in_sigma <= SIGMA_TOL)
-                data, pars = pyhf_data_and_pars(pmodel, model, n[:, t], a_s[:, t], a_b[:, t], fits["mu"][t], fits["beta"][t],
-                                                fits["gs"][:, t], fits["gb"][:, t])
-                theirs = float(-2 * pmodel.logpdf(pars, data)[0])
-                d_pyhf = abs(ours - theirs) / abs(theirs)
-                zpars = np.array([zb[name] for name in pmodel.config.par_names], dtype=float)
-                at_zptoys = float(-2 * pmodel.logpdf(zpars, data)[0])
-                worse = (theirs - at_zptoys) / abs(at_zptoys)
-                ok = (d_nll <= NLL_RTOL and par_ok and d_pyhf <= PYHF_RTOL and worse <= MIN_RTOL and fits["converged"][t])
-                print(f"{t:4d} {label:>8s} {ours:22.14g} {z['twice_nll']:22.14g} {d_nll:9.1e} {worst_rel:9.1e} {worst_sigma:9.1e} "
-                      f"{d_pyhf:9.1e} {worse:9.1e} {int(fits['iterations'][t]):4d}  {'ok' if ok else 'FAIL'}")
-                if not ok:
-                    failures.append(f"toy {t} {label}")
-    print(f"peer: {3 * n.shape[1] - len(failures)} of {3 * n.shape[1]} fits agree (twice_nll {NLL_RTOL:g} relative; "
+        cases = []
+        path = os.path.join(tmp, "reference.json")
+        zp.write_reference(path)
+        cases.append(("reference window", ReferenceCase, path))
+        for mass in SEARCH_MASSES:
+            path = os.path.join(tmp, f"window_{mass}.json")
+            zp.write_window(path, mass)
+            cases.append((f"search window M = {mass} GeV", SearchCase, path))
+        for label, kind, path in cases:
+            with open(path) as f:
+                ws = json.load(f)
+            bad, count = check_case(label, kind(ws), ws, zp, tmp)
+            failures += bad
+            total += count
+    print(f"peer: {total - len(failures)} of {total} fits agree (twice_nll {NLL_RTOL:g} relative; "
           f"parameters {PAR_TOL:g} relative or {SIGMA_TOL:g} sigma; pyhf -2 ln L {PYHF_RTOL:g})")
     if failures:
         print("FAILED: " + ", ".join(failures))

@@ -1,4 +1,8 @@
-"""The strongest peer we could write: a numba specialist for the reference window's structure.
+"""The strongest peer we could write: a numba specialist for the search windows' structure.
+
+Two structures: the reference window (below; fast, batched, timed by `zptoys bench --only peer`)
+and the real search windows (`SearchModel`/`SearchPeer` at the end of this file: exact, checked
+by Validation/validate_peer.py, one toy per thread and not tuned for speed).
 
 The reference window (`zptoys fit --write-reference`, 100 bins, 202 parameters) has, per bin b,
 
@@ -217,12 +221,12 @@ def _log_factorials(n, table):
     for j in range(n.shape[0]):
         for i in range(n.shape[1]):
             k = int(n[j, i])
-            out[i] += table[k] if k < table.shape[0] else math.lgamma(n[j, i] + 1.0)
+            out[i] += table[k] if k == n[j, i] and k < table.shape[0] else math.lgamma(n[j, i] + 1.0)
     return out
 
 
 def log_factorials(n):
-    """sum_b ln n_b! per toy (column), from a table of ln k! (main data are counts)."""
+    """sum_b ln Gamma(n_b + 1) per toy (column): a table for counts, lgamma otherwise (Asimov data)."""
     return _log_factorials(np.ascontiguousarray(n, dtype=np.float64), LN_FACTORIAL)
 
 
@@ -359,3 +363,338 @@ class Peer:
 
 def set_threads(count):
     nb.set_num_threads(max(1, min(count, nb.config.NUMBA_NUM_THREADS)))
+
+
+# ---------------------------------------------------------------------------------------------
+# The real search windows (`zptoys workspace --mass M`): per bin
+#
+#     nu = p * s * gs + beta * gb * (m * gv + o),   p = lumi * sigma_fb * kappa(alpha)
+#
+# with three per-bin Gaussian staterrors (gs on the signal; gb shared by the mu-mu(gamma) sample m
+# and the other backgrounds o; gv, the photon veto, on m only: the gb*gv product term) and four
+# globals: sigma_fb (the POI), background_norm beta, the normsys signal_efficiency alpha (pyhf's
+# code-4 interpolation kappa, N(0, 1) constraint) and lumi (N(1, sigma_lumi)). The bins depend on
+# the globals only through (p, beta): each bin is profiled for given (p, beta) (its stationarity
+# conditions reduce to one equation in t = 1 - n/nu: gs and the 2x2 linear system of (gb, gv) are
+# explicit in t; Newton on t from the two-gamma closed form), its 2x2 profiled Hessian in (p, beta)
+# is the Schur complement with the gammas scaled by their sigmas (a near-identity 3x3 block, well
+# conditioned even for sigma ~ 1e-10), and the projected Newton on the four globals chains (p, beta)
+# to (sigma_fb, beta, lumi, alpha) and adds the two global constraints.
+
+
+def code4_coefficients(hi, lo):
+    """pyhf's code-4 polynomial (alpha0 = 1): kappa = 1 + sum_i a_i alpha^i for |alpha| < 1,
+    hi^alpha above, lo^-alpha below (pyhf/interpolators/code4.py)."""
+    a_inv = np.array([
+        [15 / 16, -15 / 16, -7 / 16, -7 / 16, 1 / 16, -1 / 16],
+        [3 / 2, 3 / 2, -9 / 16, 9 / 16, 1 / 16, 1 / 16],
+        [-5 / 8, 5 / 8, 5 / 8, 5 / 8, -1 / 8, 1 / 8],
+        [3 / -2, 3 / -2, -7 / -8, 7 / -8, -1 / 8, -1 / 8],
+        [3 / 16, -3 / 16, -3 / 16, -3 / 16, 1 / 16, -1 / 16],
+        [1 / 2, 1 / 2, -5 / 16, 5 / 16, 1 / 16, 1 / 16],
+    ])
+    b = np.array([hi - 1, lo - 1, math.log(hi) * hi, -math.log(lo) * lo, math.log(hi) ** 2 * hi, math.log(lo) ** 2 * lo])
+    return a_inv @ b
+
+
+@njit(cache=True, error_model="numpy")
+def _kappa(alpha, hi, lo, a):
+    """kappa(alpha) and its first two derivatives (code 4)."""
+    if alpha >= 1.0:
+        v = hi**alpha
+        return v, v * math.log(hi), v * math.log(hi) ** 2
+    if alpha <= -1.0:
+        v = lo ** (-alpha)
+        return v, -v * math.log(lo), v * math.log(lo) ** 2
+    v, d1, d2 = 1.0, 0.0, 0.0
+    for i in range(6):
+        v += a[i] * alpha ** (i + 1)
+        d1 += (i + 1) * a[i] * alpha**i
+        if i > 0:
+            d2 += (i + 1) * i * a[i] * alpha ** (i - 1)
+    return v, d1, d2
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _gammas(t, ps, beta, m, o, ss2, sb2, sv2, a_s, a_b, a_v):
+    """gs, gb, gv and nu at a given t (the stationarity conditions solved for the gammas)."""
+    gs = a_s - ss2 * ps * t
+    c1 = sb2 * beta * t
+    c2 = sv2 * beta * m * t
+    gb = (a_b - c1 * o - c1 * m * a_v) / (1.0 - c1 * c2 * m)
+    gv = a_v - c2 * gb
+    return gs, gb, gv, ps * gs + beta * gb * (m * gv + o)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _search_profile(ps, beta, m, o, ss2, sb2, sv2, n, a_s, a_b, a_v):
+    """Profiles one bin for given (p s, beta): (nu, t, gs, gb, gv). Newton on
+    h(t) = nu(t) (1 - t) - n from the closed form of the linearised nu(t) = A - C t."""
+    big_a = ps * a_s + beta * a_b * (m * a_v + o)
+    big_c = ss2 * ps * ps + sb2 * (beta * (m * a_v + o)) ** 2 + sv2 * (beta * a_b * m) ** 2
+    d = big_a - big_c
+    root = math.sqrt(d * d + 4.0 * big_c * n)
+    nu = 0.5 * (d + root) if d >= 0.0 else 2.0 * big_c * n / (root - d)
+    t = 1.0 - n / max(nu, 1e-300)
+    for _ in range(50):
+        gs, gb, gv, nu = _gammas(t, ps, beta, m, o, ss2, sb2, sv2, a_s, a_b, a_v)
+        h = nu * (1.0 - t) - n
+        eps = 1e-7 * (1.0 + abs(t))
+        nu2 = _gammas(t + eps, ps, beta, m, o, ss2, sb2, sv2, a_s, a_b, a_v)[3]
+        dh = (nu2 - nu) / eps * (1.0 - t) - nu
+        step = h / dh
+        t_new = min(t - step, 1.0)
+        if abs(t_new - t) <= 1e-15 * (1.0 + abs(t)):
+            t = t_new
+            break
+        t = t_new
+    gs, gb, gv, nu = _gammas(t, ps, beta, m, o, ss2, sb2, sv2, a_s, a_b, a_v)
+    return nu, 1.0 - n / nu, gs, gb, gv
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _search_bin_derivatives(p, beta, s, m, o, ss, sb, sv, n, nu, t, gs, gb, gv):
+    """Gradient (2) and Hessian (3) of the profiled bin in (p, beta): the Schur complement
+    H_gg - H_gu H_uu^-1 H_ug with the locals scaled by their sigmas, u = (g - a) / sigma, so that
+    H_uu = I + w l l^T + (a t-term between gb and gv) is near the identity (written out: 3x3
+    symmetric inverse by cofactors)."""
+    w = n / (nu * nu)
+    mg = m * gv + o
+    d0, d1 = s * gs, gb * mg  # d nu / d(p, beta)
+    l0, l1, l2 = ss * p * s, sb * beta * mg, sv * beta * gb * m  # d nu / du
+    a00 = 1.0 + w * l0 * l0
+    a01 = w * l0 * l1
+    a02 = w * l0 * l2
+    a11 = 1.0 + w * l1 * l1
+    a12 = w * l1 * l2 + t * sb * sv * beta * m
+    a22 = 1.0 + w * l2 * l2
+    c00 = a11 * a22 - a12 * a12
+    c01 = a02 * a12 - a01 * a22
+    c02 = a01 * a12 - a02 * a11
+    c11 = a00 * a22 - a02 * a02
+    c12 = a01 * a02 - a00 * a12
+    c22 = a00 * a11 - a01 * a01
+    det = a00 * c00 + a01 * c01 + a02 * c02
+    # H_gu rows (p and beta)
+    p0, p1, p2 = w * d0 * l0 + t * ss * s, w * d0 * l1, w * d0 * l2
+    b0, b1, b2 = w * d1 * l0, w * d1 * l1 + t * sb * mg, w * d1 * l2 + t * sv * gb * m
+    # H_uu^-1 times each row
+    x0 = (c00 * p0 + c01 * p1 + c02 * p2) / det
+    x1 = (c01 * p0 + c11 * p1 + c12 * p2) / det
+    x2 = (c02 * p0 + c12 * p1 + c22 * p2) / det
+    y0 = (c00 * b0 + c01 * b1 + c02 * b2) / det
+    y1 = (c01 * b0 + c11 * b1 + c12 * b2) / det
+    y2 = (c02 * b0 + c12 * b1 + c22 * b2) / det
+    hpp = w * d0 * d0 - (p0 * x0 + p1 * x1 + p2 * x2)
+    hpb = w * d0 * d1 - (b0 * x0 + b1 * x1 + b2 * x2)
+    hbb = w * d1 * d1 - (b0 * y0 + b1 * y1 + b2 * y2)
+    return t * d0, t * d1, hpp, hpb, hbb
+
+
+@njit(cache=True, error_model="numpy")
+def _search_fit_one(n, a_s, a_b, a_v, a_l, a_k, s, m, o, ss2, sb2, sv2, sig_l, hi, lo, coef, fixed_mu, bounds, result, gam):
+    """Fits one toy of a search window: result = (sigma_fb, beta, lumi, alpha, twice_nll without the
+    n ln nu and constant terms, iterations, converged); gam[4, bins] = nu, gs, gb, gv."""
+    bins = n.shape[0]
+    ss, sb, sv = np.sqrt(ss2), np.sqrt(sb2), np.sqrt(sv2)
+    free = math.isnan(fixed_mu)
+    x = np.array([0.0 if free else fixed_mu, 1.0, 1.0, 0.0])  # sigma_fb, beta, lumi, alpha
+    bkg = 0.0
+    for j in range(bins):
+        bkg += m[j] + o[j]
+    x[1] = min(max(n.sum() / bkg, 0.05), bounds[1, 1])
+    done = False
+    it = 0
+    for it in range(1, MAX_ITERATIONS + 1):
+        kap, dk, d2k = _kappa(x[3], hi, lo, coef)
+        p = x[2] * x[0] * kap
+        gp = 0.0
+        g = np.zeros(4)
+        hpp = hpb = hbb = 0.0
+        for j in range(bins):
+            nu, t, gs, gb, gv = _search_profile(p * s[j], x[1], m[j], o[j], ss2[j], sb2[j], sv2[j], n[j], a_s[j], a_b[j], a_v[j])
+            d0, d1, h00, h01, h11 = _search_bin_derivatives(p, x[1], s[j], m[j], o[j], ss[j], sb[j], sv[j], n[j], nu, t, gs, gb, gv)
+            gp += d0
+            g[1] += d1
+            hpp += h00
+            hpb += h01
+            hbb += h11
+        # chain rule to (sigma_fb, beta, lumi, alpha); p = lumi sigma kappa(alpha)
+        jp = np.array([x[2] * kap, 0.0, x[0] * kap, x[2] * x[0] * dk])
+        g += gp * jp
+        g[2] += (x[2] - a_l) / sig_l**2
+        g[3] += x[3] - a_k
+        hess = np.outer(jp, jp) * hpp
+        for i in range(4):
+            hess[i, 1] += jp[i] * hpb
+            hess[1, i] += jp[i] * hpb
+        hess[1, 1] += hbb
+        # gp times the second derivatives of p
+        hess[0, 2] += gp * kap
+        hess[2, 0] += gp * kap
+        hess[0, 3] += gp * x[2] * dk
+        hess[3, 0] += gp * x[2] * dk
+        hess[2, 3] += gp * x[0] * dk
+        hess[3, 2] += gp * x[0] * dk
+        hess[3, 3] += gp * x[2] * x[0] * d2k + 1.0
+        hess[2, 2] += 1.0 / sig_l**2
+        freev = np.ones(4, dtype=np.bool_)
+        if not free:
+            freev[0] = False
+        for i in range(4):
+            if (x[i] <= bounds[i, 0] and g[i] > 0.0) or (x[i] >= bounds[i, 1] and g[i] < 0.0):
+                freev[i] = False
+        idx = np.nonzero(freev)[0]
+        step = np.zeros(4)
+        if idx.size > 0:
+            sub = hess[idx][:, idx]
+            step[idx] = -np.linalg.solve(sub, g[idx])
+        new = np.minimum(np.maximum(x + step, bounds[:, 0]), bounds[:, 1])
+        if new[1] <= 0.0:
+            new[1] = 0.5 * x[1]
+        small = np.all(np.abs(new - x) <= STEP_TOL * (1.0 + np.abs(x)))
+        x = new
+        if small:
+            done = True
+            break
+    kap = _kappa(x[3], hi, lo, coef)[0]
+    p = x[2] * x[0] * kap
+    total = (x[2] - a_l) ** 2 / sig_l**2 + (x[3] - a_k) ** 2
+    for j in range(bins):
+        nu, t, gs, gb, gv = _search_profile(p * s[j], x[1], m[j], o[j], ss2[j], sb2[j], sv2[j], n[j], a_s[j], a_b[j], a_v[j])
+        total += 2.0 * nu + (gs - a_s[j]) ** 2 / ss2[j] + (gb - a_b[j]) ** 2 / sb2[j] + (gv - a_v[j]) ** 2 / sv2[j]
+        gam[0, j] = nu
+        gam[1, j] = gs
+        gam[2, j] = gb
+        gam[3, j] = gv
+    result[:4] = x
+    result[4] = total
+    result[5] = it
+    result[6] = 1.0 if done else 0.0
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def search_fit_batch(n, a_s, a_b, a_v, a_l, a_k, s, m, o, ss2, sb2, sv2, sig_l, hi, lo, coef, fixed_mu, bounds):
+    """Fits every toy (columns of n, a_s, a_b, a_v; a_l, a_k per toy), threads over toys."""
+    toys = n.shape[1]
+    out = np.empty((7, toys))
+    gam = np.empty((4, n.shape[0], toys))
+    for i in prange(toys):
+        r = np.empty(7)
+        gm = np.empty((4, n.shape[0]))
+        _search_fit_one(np.ascontiguousarray(n[:, i]), np.ascontiguousarray(a_s[:, i]), np.ascontiguousarray(a_b[:, i]),
+                        np.ascontiguousarray(a_v[:, i]), a_l[i], a_k[i], s, m, o, ss2, sb2, sv2, sig_l, hi, lo, coef,
+                        fixed_mu, bounds, r, gm)
+        out[:, i] = r
+        gam[:, :, i] = gm
+    return out, gam
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def search_generate(nu, gs, gb, gv, ls, alpha, sig_s, sig_b, sig_v, sig_l, toys, seed_value):
+    """Toys of a search window with numba's np.random: main counts, the three per-bin Gaussian
+    auxiliary data and the two global ones (lumi, signal_efficiency)."""
+    bins = nu.shape[0]
+    n = np.empty((bins, toys))
+    a_s = np.empty((bins, toys))
+    a_b = np.empty((bins, toys))
+    a_v = np.empty((bins, toys))
+    a_l = np.empty(toys)
+    a_k = np.empty(toys)
+    chunks = (toys + CHUNK - 1) // CHUNK
+    for c in prange(chunks):
+        np.random.seed(seed_value + c)
+        for i in range(c * CHUNK, min(toys, (c + 1) * CHUNK)):
+            for j in range(bins):
+                n[j, i] = np.random.poisson(nu[j])
+                a_s[j, i] = gs[j] + sig_s[j] * np.random.standard_normal()
+                a_b[j, i] = gb[j] + sig_b[j] * np.random.standard_normal()
+                a_v[j, i] = gv[j] + sig_v[j] * np.random.standard_normal()
+            a_l[i] = ls + sig_l * np.random.standard_normal()
+            a_k[i] = alpha + np.random.standard_normal()
+    return n, a_s, a_b, a_v, a_l, a_k
+
+
+class SearchModel:
+    """The arrays of a real search window (a ValueError for anything else)."""
+
+    def __init__(self, workspace):
+        ws = json.loads(workspace) if isinstance(workspace, str) else workspace
+        if len(ws["channels"]) != 1 or len(ws["channels"][0]["samples"]) != 3:
+            raise ValueError("a search window has one channel with three samples")
+        signal, mumu, other = ws["channels"][0]["samples"]
+        config = ws["measurements"][0]["config"]
+        self.poi_name = config["poi"]
+        mods = lambda s: {m["type"] + ":" + m["name"]: m for m in s["modifiers"]}  # noqa: E731
+        sm, mm, om = mods(signal), mods(mumu), mods(other)
+        kinds = lambda d, t: [k.split(":", 1)[1] for k in d if k.startswith(t + ":")]  # noqa: E731
+        if (sorted(k.split(":")[0] for k in sm) != ["lumi", "normfactor", "normsys", "staterror"]
+                or sorted(k.split(":")[0] for k in mm) != ["normfactor", "staterror", "staterror"]
+                or sorted(k.split(":")[0] for k in om) != ["normfactor", "staterror"]):
+            raise ValueError("not the search-window structure (signal: normfactor, staterror, normsys, lumi; "
+                             "mu-mu: normfactor and two staterrors; other: normfactor, staterror)")
+        if kinds(sm, "normfactor") != [self.poi_name] or kinds(mm, "normfactor") != kinds(om, "normfactor"):
+            raise ValueError("the signal's normfactor must be the POI and both backgrounds share one normfactor")
+        shared = kinds(om, "staterror")[0]
+        veto = [k for k in kinds(mm, "staterror") if k != shared]
+        if shared not in kinds(mm, "staterror") or len(veto) != 1:
+            raise ValueError("the backgrounds must share one staterror and mu-mu carry one more")
+        self.bnorm_name = kinds(mm, "normfactor")[0]
+        self.signal_shape, self.background_shape, self.veto = kinds(sm, "staterror")[0], shared, veto[0]
+        self.efficiency, self.lumi_name = kinds(sm, "normsys")[0], kinds(sm, "lumi")[0]
+        arr = lambda x: np.array(x, dtype=np.float64)  # noqa: E731
+        self.s, self.m, self.o = arr(signal["data"]), arr(mumu["data"]), arr(other["data"])
+        d_s = arr(sm["staterror:" + self.signal_shape]["data"])
+        d_b = np.hypot(arr(mm["staterror:" + shared]["data"]), arr(om["staterror:" + shared]["data"]))
+        d_v = arr(mm["staterror:" + self.veto]["data"])
+        if np.any(self.s <= 0) or np.any(self.m <= 0) or np.any(self.m + self.o <= 0):
+            raise ValueError("a bin without signal or mu-mu(gamma) yield is outside the peer's structure")
+        # pyhf: staterror sigma = sqrt(sum of squared uncertainties) / sum of nominal over the samples carrying it
+        self.sig_s, self.sig_b, self.sig_v = d_s / self.s, d_b / (self.m + self.o), d_v / self.m
+        ns = sm["normsys:" + self.efficiency]["data"]
+        self.hi, self.lo = float(ns["hi"]), float(ns["lo"])
+        self.coef = code4_coefficients(self.hi, self.lo)
+        params = {p["name"]: p for p in config.get("parameters", [])}
+        lumi = params[self.lumi_name]
+        self.sig_l, self.lumi_aux = float(lumi["sigmas"][0]), float(lumi["auxdata"][0])
+        b = lambda name, default: tuple(params.get(name, {}).get("bounds", [default])[0])  # noqa: E731
+        self.bounds = np.array([b(self.poi_name, (0.0, 10.0)), b(self.bnorm_name, (0.0, 10.0)),
+                                b(self.lumi_name, (0.0, 10.0)), b(self.efficiency, (-5.0, 5.0))], dtype=np.float64)
+        self.observed = arr(ws["observations"][0]["data"])
+        self.bins = len(self.s)
+
+    def constants(self):
+        sig = np.concatenate([self.sig_s, self.sig_b, self.sig_v, [self.sig_l, 1.0]])
+        return float(np.sum(LOG_2PI + 2 * np.log(sig)))
+
+
+class SearchPeer:
+    """Fits and toys on a real search window."""
+
+    def __init__(self, model):
+        self.m = model
+        self.ss2, self.sb2, self.sv2 = model.sig_s**2, model.sig_b**2, model.sig_v**2
+        self.const = model.constants()
+
+    def fit(self, n, a_s, a_b, a_v, a_l, a_k, fixed_mu=math.nan):
+        m = self.m
+        n = np.ascontiguousarray(n, dtype=np.float64)
+        out, gam = search_fit_batch(n, np.ascontiguousarray(a_s), np.ascontiguousarray(a_b), np.ascontiguousarray(a_v),
+                                    np.ascontiguousarray(a_l, dtype=np.float64), np.ascontiguousarray(a_k, dtype=np.float64),
+                                    m.s, m.m, m.o, self.ss2, self.sb2, self.sv2, m.sig_l, m.hi, m.lo, m.coef,
+                                    float(fixed_mu), m.bounds)
+        nu = gam[0]
+        twice_nll = out[4] - 2.0 * np.einsum("bt,bt->t", n, np.log(nu)) + 2.0 * log_factorials(n) + self.const
+        return {"mu": out[0], "beta": out[1], "lumi": out[2], "alpha": out[3], "twice_nll": twice_nll,
+                "iterations": out[5], "converged": out[6] > 0, "nu": nu, "gs": gam[1], "gb": gam[2], "gv": gam[3]}
+
+    def observed_columns(self):
+        ones = np.ones((self.m.bins, 1))
+        return (self.m.observed.reshape(-1, 1).copy(), ones, ones.copy(), ones.copy(),
+                np.array([self.m.lumi_aux]), np.array([0.0]))
+
+    def toys(self, mu, count, seed_value):
+        f = self.fit(*self.observed_columns(), fixed_mu=mu)
+        col = lambda k: f[k][:, 0].copy()  # noqa: E731
+        return search_generate(col("nu"), col("gs"), col("gb"), col("gv"), f["lumi"][0], f["alpha"][0],
+                               self.m.sig_s, self.m.sig_b, self.m.sig_v, self.m.sig_l, count, seed_value)
