@@ -230,11 +230,6 @@ def log_factorials(n):
     return _log_factorials(np.ascontiguousarray(n, dtype=np.float64), LN_FACTORIAL)
 
 
-@njit(cache=True, error_model="numpy")
-def seed(value):
-    np.random.seed(value)
-
-
 @njit(cache=True, parallel=True, error_model="numpy")
 def generate_random(nu, gs, gb, sig_s, sig_b, toys, seed_value):
     """Toys at the given expectations with numba's np.random: data[bin, toy] (n, as, ab)."""
@@ -259,10 +254,11 @@ def poisson_tables(nu, guide_size=64):
     bins = len(nu)
     cdfs = []
     for mean in nu:
+        if mean <= 0:
+            cdfs.append(np.ones(1))
+            continue
         k = np.arange(0, int(mean + 20 * math.sqrt(mean) + 40))
-        logp = k * math.log(mean) - mean - np.array([math.lgamma(x + 1) for x in k]) if mean > 0 else None
-        p = np.exp(logp) if mean > 0 else np.r_[1.0, np.zeros(len(k) - 1)]
-        c = np.cumsum(p)
+        c = np.cumsum(np.exp(k * math.log(mean) - mean - np.array([math.lgamma(x + 1) for x in k])))
         c = c / c[-1]
         c[-1] = 1.0
         cdfs.append(c)
