@@ -45,7 +45,7 @@ bench: release
 	$(RELEASE) bench
 
 $(VENV)/.ready: Validation/requirements.txt
-	python3 -m venv $(VENV)
+	test -x $(VENV)/bin/python || python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r Validation/requirements.txt
 	touch $@

@@ -73,13 +73,26 @@ public struct ToySampler: Sendable {
     draw(&g, into: out, stride: stride)
   }
 
-  /// A batch of toys, one per key, bin-major: value of row r of toy t at `out[r·keys.count + t]`
-  /// (`out` is resized to ``rowCount``·keys.count).
-  public func sample(keys: [UInt64], into out: inout [Double]) {
-    let n = keys.count
-    if out.count != rowCount * n { out = [Double](repeating: 0, count: rowCount * n) }
+  /// How a batch of toys is laid out in one buffer.
+  public enum BatchLayout: Sendable {
+    /// Row r of toy t at `r·toys + t`: toys contiguous per row (SIMD lanes across toys).
+    case binMajor
+    /// Row r of toy t at `t·rowCount + r`: one toy after the other (as `Likelihood.DataBatch`-style
+    /// buffers of whole data sets).
+    case toyMajor
+  }
+
+  /// A batch of toys, one per key, in `layout` (`out` is resized to ``rowCount``·keys.count).
+  public func sample(keys: [UInt64], into out: inout [Double], layout: BatchLayout = .binMajor) {
+    let n = keys.count, rows = rowCount
+    if out.count != rows * n { out = [Double](repeating: 0, count: rows * n) }
     out.withUnsafeMutableBufferPointer { buffer in
-      for (t, key) in keys.enumerated() { sample(key: key, into: buffer.baseAddress! + t, stride: n) }
+      for (t, key) in keys.enumerated() {
+        switch layout {
+        case .binMajor: sample(key: key, into: buffer.baseAddress! + t, stride: n)
+        case .toyMajor: sample(key: key, into: buffer.baseAddress! + t * rows, stride: 1)
+        }
+      }
     }
   }
 

@@ -22,7 +22,8 @@ enum PeerBench {
   ///
   /// One fit per toy through ``ProfileLikelihood`` (a `Fitter` per thread). When the batched
   /// fitter lands (a batch API on the compiled model), this is the one function to switch to
-  /// it: hand it the bin-major batch of ``ToySampler/sample(keys:into:)``.
+  /// it: hand it the batch of ``ToySampler/sample(keys:into:layout:)`` (`.toyMajor` for a buffer
+  /// of whole data sets, `.binMajor` for SIMD lanes across toys).
   static func fitTime(model: Model, toys: [[Double]], poi: Double?, threads: Int) throws -> (seconds: Double, failed: Int) {
     var failed = 0
     let t = try timeIt {

@@ -353,7 +353,7 @@ class Peer:
         q_b, ok_b = self.qtilde(n, a_s, a_b, mu)
         clsb = float(np.mean(q_sb[ok_sb] >= q_obs[0]))
         clb = float(np.mean(q_b[ok_b] >= q_obs[0]))
-        return {"cls": clsb / clb if clb > 0 else math.nan, "clsb": clsb, "clb": clb,
+        return {"cls": clsb / clb if clb > 0 else math.nan, "clsb": clsb, "clb": clb, "q_obs": float(q_obs[0]),
                 "failed": int((~ok_sb).sum() + (~ok_b).sum())}
 
 
