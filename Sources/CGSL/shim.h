@@ -21,16 +21,16 @@
 #include <gsl/gsl_spline.h>
 #include <gsl/gsl_histogram2d.h>
 
-/* The state layout of gsl_rng_mt19937 (gsl/rng/mt.c), so that a stream can be seeded with a
-   full 64-bit key instead of gsl_rng_set's 32 bits. */
+/* The state layout of gsl_rng_taus2 (gsl/rng/taus.c: three 32-bit words in unsigned longs), so
+   that a stream can be seeded with a full 64-bit key instead of gsl_rng_set's 32 bits, and so
+   that Swift can step the generator inline on the same state. */
 typedef struct {
-  unsigned long mt[624];
-  int mti;
-} zpt_mt19937_state;
+  unsigned long s1, s2, s3;
+} zpt_taus_state;
 
 /* GSL's generator and solver types are global C pointers, which Swift 6 sees as shared mutable
    state; these accessors return them by value (they are never written after load). */
-static inline const gsl_rng_type *zpt_rng_mt19937(void) { return gsl_rng_mt19937; }
+static inline const gsl_rng_type *zpt_rng_taus2(void) { return gsl_rng_taus2; }
 static inline const gsl_root_fsolver_type *zpt_root_fsolver_brent(void) { return gsl_root_fsolver_brent; }
 
 #endif

@@ -1,30 +1,32 @@
 import CGSL
 
-/// A GSL random-number stream: `gsl_rng_mt19937`, seeded from a 64-bit ``StreamKey``.
+/// A GSL random-number stream: `gsl_rng_taus2` (see ``Taus2`` for why), seeded from a 64-bit
+/// ``StreamKey``.
 ///
-/// Why MT19937: period 2^19937 − 1, 623-dimensional equidistribution, no known failures of
-/// the tests that matter for Monte Carlo integration, and one of GSL's fastest generators
-/// (a few ns per draw). GSL's own `gsl_rng_set` takes only the low 32 bits of a seed, so two of
-/// the ~600,000 streams of a paper-scale study would be expected to collide; instead the whole
-/// 624-word state is filled from SplitMix64 started at the 64-bit key (the approach of
-/// Matsumoto & Nishimura's `init_by_array`: distinct keys give unrelated states); the
-/// generator's first twist then mixes every word before the first output.
+/// GSL's own `gsl_rng_set` takes only the low 32 bits of a seed, so two of the ~600,000 streams
+/// of a paper-scale study would be expected to collide; instead the three state words are set
+/// from the 64-bit key (``Taus2/init(key:)``), which costs a few instructions — cheap enough
+/// for one stream per toy. The uniform, Gaussian and Poisson draws step the generator inline
+/// (``Taus2``, bit-identical to `gsl_rng_get`); GSL's own distributions and integrators
+/// (`exponential`, `gamma`, VEGAS, …) step the same state through the `gsl_rng`.
 ///
 /// A stream is not thread-safe: give each task its own (they are cheap to re-seed with
-/// ``reseed(_:)``).
+/// ``reseed(_:)``). Hot loops run on a ``Taus2`` value directly (``withGenerator(_:)``).
 public final class RandomStream {
   @usableFromInline let rng: UnsafeMutablePointer<gsl_rng>
+  @usableFromInline let state: UnsafeMutablePointer<zpt_taus_state>
 
   /// The key the stream was last seeded with.
   public private(set) var key: UInt64
 
   public init(key: UInt64) {
     GSLRuntime.install()
-    guard let r = gsl_rng_alloc(zpt_rng_mt19937()) else {
-      // Allocation of ~5 kB failed: the process is out of memory; nothing sensible remains.
+    guard let r = gsl_rng_alloc(zpt_rng_taus2()) else {
+      // Allocation of a few bytes failed: the process is out of memory; nothing sensible remains.
       fatalError("gsl_rng_alloc failed: out of memory")
     }
     rng = r
+    state = gsl_rng_state(r)!.assumingMemoryBound(to: zpt_taus_state.self)
     self.key = key
     reseed(key)
   }
@@ -36,45 +38,64 @@ public final class RandomStream {
   /// Restarts the stream at `key`, as if newly made.
   public func reseed(_ key: UInt64) {
     self.key = key
-    let state = gsl_rng_state(rng)!.assumingMemoryBound(to: zpt_mt19937_state.self)
-    var sm = SplitMix64(state: key)
-    withUnsafeMutablePointer(to: &state.pointee.mt) { tuple in
-      tuple.withMemoryRebound(to: UInt.self, capacity: 624) { words in
-        var allZero = true
-        for i in 0..<624 {
-          let w = UInt(truncatingIfNeeded: sm.next() & 0xFFFF_FFFF)
-          words[i] = w
-          if w != 0 { allZero = false }
-        }
-        if allZero { words[0] = 0x8000_0000 }  // MT's only forbidden state
-      }
-    }
-    // mti = N forces a full twist before the first output, so every output mixes all words.
-    state.pointee.mti = 624
+    generator = Taus2(key: key)
   }
 
   public func reseed(_ key: StreamKey) { reseed(key.hash64) }
 
-  /// A uniform double in [0, 1).
-  @inlinable public func uniform() -> Double { gsl_rng_uniform(rng) }
+  /// The generator's state as a value (read from and written to GSL's state words).
+  @inlinable public var generator: Taus2 {
+    get { Taus2(s1: UInt32(truncatingIfNeeded: state.pointee.s1), s2: UInt32(truncatingIfNeeded: state.pointee.s2),
+                s3: UInt32(truncatingIfNeeded: state.pointee.s3)) }
+    set {
+      state.pointee.s1 = UInt(newValue.s1)
+      state.pointee.s2 = UInt(newValue.s2)
+      state.pointee.s3 = UInt(newValue.s3)
+    }
+  }
 
-  /// A uniform double in (0, 1).
-  @inlinable public func uniformPositive() -> Double { gsl_rng_uniform_pos(rng) }
+  /// Runs `body` on the generator held in a local value (registers, not memory), then stores
+  /// it back: the fast way to draw many numbers.
+  @inlinable public func withGenerator<R>(_ body: (inout Taus2) throws -> R) rethrows -> R {
+    var g = generator
+    defer { generator = g }
+    return try body(&g)
+  }
+
+  /// A uniform double in [0, 1) (32 random bits, as `gsl_rng_uniform`).
+  @inlinable public func uniform() -> Double { withGenerator { $0.uniform32() } }
+
+  /// A uniform double in (0, 1) (as `gsl_rng_uniform_pos`: 0 is drawn again).
+  @inlinable public func uniformPositive() -> Double {
+    withGenerator { g in
+      var x = g.next32()
+      while x == 0 { x = g.next32() }
+      return Double(x) * 0x1p-32
+    }
+  }
 
   /// A uniform double in [a, b).
-  @inlinable public func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * gsl_rng_uniform(rng) }
+  @inlinable public func uniform(_ a: Double, _ b: Double) -> Double { a + (b - a) * uniform() }
 
-  /// A 32-bit random integer (MT19937's native output).
-  @inlinable public func next32() -> UInt32 { UInt32(truncatingIfNeeded: gsl_rng_get(rng)) }
+  /// A 32-bit random integer (the generator's native output).
+  @inlinable public func next32() -> UInt32 { withGenerator { $0.next32() } }
 
-  /// A normal variate with mean 0 and standard deviation `sigma` (Marsaglia–Tsang ziggurat,
-  /// `gsl_ran_gaussian_ziggurat`).
-  @inlinable public func gaussian(sigma: Double = 1) -> Double { gsl_ran_gaussian_ziggurat(rng, sigma) }
+  /// A normal variate with mean 0 and standard deviation `sigma` (``Ziggurat``).
+  @inlinable public func gaussian(sigma: Double = 1) -> Double { withGenerator { sigma * Ziggurat.normal(&$0) } }
 
-  /// A Poisson variate with mean `mu` (`gsl_ran_poisson`); 0 for `mu <= 0`.
+  /// A Poisson variate with mean `mu` (``Taus2/poisson(_:)``); 0 for `mu <= 0`. For many draws
+  /// at the same means, ``PoissonTables`` is several times faster.
   @inlinable public func poisson(_ mu: Double) -> Int {
-    mu > 0 ? Int(gsl_ran_poisson(rng, mu)) : 0
+    let k = withGenerator { $0.poisson(mu) }
+    return k.isFinite ? Int(k) : 0
   }
+
+  /// The next output stepped by GSL itself (`gsl_rng_get` through the generator type), for
+  /// checking that ``Taus2`` steps the same state to the same numbers.
+  func gslNext32() -> UInt32 { UInt32(truncatingIfNeeded: gsl_rng_get(rng)) }
+
+  /// `gsl_rng_uniform` stepped by GSL itself (see ``gslNext32()``).
+  func gslUniform() -> Double { gsl_rng_uniform(rng) }
 
   /// An exponential variate with mean `mu`.
   @inlinable public func exponential(mean mu: Double) -> Double { gsl_ran_exponential(rng, mu) }

@@ -25,7 +25,7 @@ public struct LookElsewhereStudy: Sendable {
   /// One model per window (data are replaced per toy).
   public let models: [Model]
   let windows: [WindowBinning.Window]
-  let expectedCells: [Double]
+  let expectedCells: PoissonTables
 
   public init(analysis: Analysis, settings: LookElsewhereSettings, threads: Int) throws {
     self.analysis = analysis
@@ -38,7 +38,7 @@ public struct LookElsewhereStudy: Sendable {
       return try Model(workspace: w.workspace(observations: w.totalBackground))
     }
     windows = indices.map { analysis.detector.binning.window($0) }
-    expectedCells = analysis.expectedCells
+    expectedCells = PoissonTables(means: analysis.expectedCells)
   }
 
   public var taskCount: Int { (settings.toys + settings.blockSize - 1) / settings.blockSize }
@@ -97,7 +97,7 @@ public struct LookElsewhereStudy: Sendable {
   public func run(task t: Int, seed: UInt64, state: State) -> [ToyScan] {
     let lo = t * settings.blockSize, hi = min(settings.toys, lo + settings.blockSize)
     return (lo..<hi).map { toy in
-      let data = SpectrumData.pseudoData(expected: expectedCells, seed: seed, study: .lee, toy: toy)
+      let data = SpectrumData.pseudoData(cells: expectedCells, seed: seed, study: .lee, toy: toy)
       let (q, _, failed) = scanQ0(data, state: state)
       var best = 0
       for k in q.indices where q[k] > q[best] { best = k }

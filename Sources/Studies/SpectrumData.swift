@@ -13,8 +13,13 @@ public enum SpectrumData: Sendable {
 
   /// A b-only pseudo-data set from the stream (seed, study, 0, toy).
   public static func pseudoData(expected: [Double], seed: UInt64, study: StreamKey.Study, toy: Int) -> SpectrumData {
-    let rng = RandomStream(StreamKey(seed: seed, study: study, massIndex: 0, toyIndex: toy))
-    return .cells(expected.map { Double(rng.poisson($0)) })
+    pseudoData(cells: PoissonTables(means: expected), seed: seed, study: study, toy: toy)
+  }
+
+  /// The same from the expected cells' Poisson tables, built once for many toys.
+  public static func pseudoData(cells: PoissonTables, seed: UInt64, study: StreamKey.Study, toy: Int) -> SpectrumData {
+    var g = Taus2(key: StreamKey(seed: seed, study: study, massIndex: 0, toyIndex: toy).hash64)
+    return .cells(cells.sampleAll(&g))
   }
 
   /// The observations of a window.
