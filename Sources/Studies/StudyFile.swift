@@ -83,16 +83,24 @@ public enum StudyFiles {
 
   /// Throws for missing tasks, naming them and the shards that own them.
   static func checkComplete(total: Int, done: Set<Int>, shards: Set<Shard>) throws {
-    let missing = (0..<total).filter { !done.contains($0) }
-    guard !missing.isEmpty else { return }
+    // `done` holds tasks in 0..<total only, so the count is exact; the first missing ones are
+    // found within done.count + 20 steps (a file may claim any total: never walk all of it).
+    let missingCount = total - done.count
+    guard missingCount > 0 else { return }
+    var firstMissing: [Int] = []
+    var t = 0
+    while firstMissing.count < 20 && t < total {
+      if !done.contains(t) { firstMissing.append(t) }
+      t += 1
+    }
     let counts = Set(shards.map(\.count))
     var hint = ""
-    if counts.count == 1, let n = counts.first {
+    if counts.count == 1, let n = counts.first, n <= 100_000 {
       let absent = (1...n).filter { k in !shards.contains(Shard(index: k, count: n)) }
       if !absent.isEmpty { hint = "; shards missing: " + absent.map { "\($0)/\(n)" }.joined(separator: ", ") }
     }
-    let list = missing.prefix(20).map(String.init).joined(separator: ", ") + (missing.count > 20 ? ", …" : "")
-    throw StudyError("incomplete: \(missing.count) of \(total) tasks missing (tasks \(list))\(hint)")
+    let list = firstMissing.map(String.init).joined(separator: ", ") + (missingCount > firstMissing.count ? ", …" : "")
+    throw StudyError("incomplete: \(missingCount) of \(total) tasks missing (tasks \(list))\(hint)")
   }
 
   /// Merges shard files of any of `studies` (picked by the files' `study` key).
