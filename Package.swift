@@ -39,7 +39,9 @@ let package = Package(
       name: "Experiment",
       dependencies: ["Physics", "_Support", .product(name: "Yams", package: "Yams")]),
     .target(name: "Generator", dependencies: ["Experiment", "GSL", "Physics", "_Support"]),
-    .target(name: "Likelihood", dependencies: []),
+    // Element-wise vector square root for the batched fitter (header only; see its header).
+    .target(name: "CLaneMath"),
+    .target(name: "Likelihood", dependencies: ["CLaneMath"]),
     .target(name: "Inference", dependencies: ["Likelihood", "GSL", "_Support"]),
     .target(
       name: "Studies",

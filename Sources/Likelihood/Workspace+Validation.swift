@@ -42,28 +42,7 @@ extension Workspace {
           }
           seen[key] = mi
           if modifier.name.isEmpty { throw WorkspaceError(path: mp + ".name", message: "empty modifier name") }
-          switch modifier.kind {
-          case .normfactor, .lumi, .shapefactor:
-            break
-          case .normsys(let hi, let lo):
-            for (v, k) in [(hi, "hi"), (lo, "lo")] where !(v.isFinite && v > 0) {
-              throw WorkspaceError(
-                path: mp + ".data.\(k)",
-                message: "normsys factors must be positive and finite (code-4 interpolation takes their logarithm), got \(v)")
-            }
-          case .histosys(let hiData, let loData):
-            for (arr, k) in [(hiData, "hi_data"), (loData, "lo_data")] {
-              if arr.count != nbins {
-                throw WorkspaceError(path: mp + ".data.\(k)", message: "\(arr.count) values for a sample of \(nbins) bins")
-              }
-              try checkFinite(arr, path: mp + ".data.\(k)")
-            }
-          case .staterror(let u), .shapesys(let u):
-            if u.count != nbins {
-              throw WorkspaceError(path: mp + ".data", message: "\(u.count) uncertainties for a sample of \(nbins) bins")
-            }
-            try checkFinite(u, path: mp + ".data")
-          }
+          try modifier.definition.validate(bins: nbins, path: mp)
         }
       }
     }
