@@ -136,6 +136,10 @@ public final class BatchFitter {
   }
   let engine: FastFitEngine
   let single: Fitter
+  /// Record the per-bin local parameters of fits on the batched path (default true). Off, their
+  /// entries in ``BatchResults/parameters`` are NaN — toys of a test statistic need only −2 ln L
+  /// and the globals, and skip the reconstruction.
+  public var recordsLocals = true
 
   /// A batch fitter; uncertainties are off by default (toys do not need them).
   public init(model: Model, options: FitOptions = FitOptions(computeUncertainties: false)) {
@@ -180,7 +184,7 @@ public final class BatchFitter {
         let stride = initial == nil ? 0 : nPar
         engine.run(rt, count: data.count, options: options, data: { dp + $0 * data.stride }, start: { sp + $0 * stride }) { i, lane, end in
           if end == .converged && rt.lane.positiveDefinite[lane] {
-            results.storeLane(rt, lane: lane, at: i, data: dp + i * data.stride)
+            results.storeLane(rt, lane: lane, at: i, data: dp + i * data.stride, locals: recordsLocals)
           } else {
             results.store(fitGeneral(data, i, fixed: fixed, initial: initial), at: i)
           }
@@ -228,7 +232,8 @@ public final class BatchFitter {
   /// Data set i on the general engine.
   func fitGeneral(_ data: DataBatch, _ i: Int, fixed: [Int: Double], initial: [Double]?) -> FitResult {
     let nPar = model.parameterCount
-    let start = initial.map { Array($0[(i * nPar)..<((i + 1) * nPar)]) }
+    // Starting values not recorded (NaN locals of a batch without locals) start at the model's.
+    let start = initial.map { all in (0..<nPar).map { p in all[i * nPar + p].isFinite ? all[i * nPar + p] : model.initialValues[p] } }
     let saved = single.fastPath
     single.fastPath = false
     defer { single.fastPath = saved }
@@ -238,13 +243,13 @@ public final class BatchFitter {
 
 extension BatchResults {
   /// Stores the result of lane `lane` (converged on the fast path) as result i.
-  mutating func storeLane(_ rt: FastRuntime, lane: Int, at i: Int, data: UnsafePointer<Double>) {
+  mutating func storeLane(_ rt: FastRuntime, lane: Int, at i: Int, data: UnsafePointer<Double>, locals: Bool) {
     twiceNLL[i] = rt.lane.F[lane] + rt.dataConstant[lane]
     converged[i] = true
     iterations[i] = Int32(rt.lane.iterations[lane])
     decrement[i] = rt.lane.decrement[lane]
     let n = parameterCount
-    parameters.withUnsafeMutableBufferPointer { p in rt.parameters(lane: lane, data: data, into: p.baseAddress! + i * n) }
+    parameters.withUnsafeMutableBufferPointer { p in rt.parameters(lane: lane, data: data, into: p.baseAddress! + i * n, locals: locals) }
   }
 }
 

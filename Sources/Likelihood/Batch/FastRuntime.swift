@@ -187,13 +187,17 @@ final class FastRuntime {
   // MARK: - Reading a lane's result
 
   /// All parameters of lane `j` at its current (accepted) point into `out`: fixed values,
-  /// globals, each bin's locals from its closed form at w, orphans at their constraint's
-  /// maximum.
-  func parameters(lane j: Int, data d: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+  /// globals, each bin's locals from its closed form at w (NaN without `locals`), orphans at
+  /// their constraint's maximum.
+  func parameters(lane j: Int, data d: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, locals: Bool = true) {
     base.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: m.parameterCount) }
     for i in 0..<G { out[globals[i]] = lane.x[i][j] }
     for p in structure.orphans {
       if let best = m.constraint[p].maximum(aux: d + m.mainCount) { out[p] = min(max(best, m.lower[p]), m.upper[p]) }
+    }
+    if !locals {
+      for g in groups { for q in 0..<(g.binCount * g.key.slots) { out[Int(g.param[q])] = .nan } }
+      return
     }
     classProducts(lane: j, globals: out)
     for g in groups { localsOf(group: g, lane: j, into: out) }
