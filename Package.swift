@@ -66,7 +66,7 @@ let package = Package(
     .testTarget(name: "PhysicsTests", dependencies: ["Physics"]),
     .testTarget(name: "ExperimentTests", dependencies: ["Experiment"]),
     .testTarget(name: "GeneratorTests", dependencies: ["Generator"]),
-    .testTarget(name: "LikelihoodTests", dependencies: ["Likelihood", "_TestSupport"]),
+    .testTarget(name: "LikelihoodTests", dependencies: ["Likelihood", "_TestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "InferenceTests", dependencies: ["Inference", "Likelihood", "_TestSupport"]),
     .testTarget(name: "StudiesTests", dependencies: ["Studies", "Inference", "Experiment", "Generator"]),
     .testTarget(name: "CLITests", dependencies: [], exclude: ["Corpus"]),

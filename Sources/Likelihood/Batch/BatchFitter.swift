@@ -59,6 +59,9 @@ public struct BatchResults: Sendable {
 
   public var count: Int { twiceNLL.count }
 
+  /// No results.
+  public static func empty(model: Model) -> BatchResults { BatchResults(count: 0, parameterCount: model.parameterCount) }
+
   /// Parameter p of result i.
   public func parameter(_ p: Int, of i: Int) -> Double { parameters[i * parameterCount + p] }
 

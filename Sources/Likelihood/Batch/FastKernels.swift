@@ -164,6 +164,7 @@ extension FastRuntime {
     var wOut = laneW + g.nOffset
     var F0 = zero
     var sums = CoefficientSums()
+    let anyFisher = any(fisher)
     for index in 0..<g.binCount {
       let n = counts.pointee
       let empty = n .== zero
@@ -201,12 +202,20 @@ extension FastRuntime {
           z[l] = z[l].or(zero, where: binBad)
         }
       }
-      let w1 = w + w, w2sq = two * w * w
+      let w1 = w + w
+      var w2sq = two * w * w
       var yt = A
       for l in 0..<k {
         let coef = Lanes.splat(c[FastField.A(l)])
         sums.rho[1 + l] = sums.rho[1 + l].fma(w1, coef * gamma[l])
         yt[l] = coef * (gamma[l] - w * z[l])
+      }
+      if anyFisher {
+        // Expected curvature (2/ν)∇ν∇νᵀ: κ = 2/(ν + c), C = κ Y Yᵀ, no M term.
+        let f = fisher .& .!binBad
+        kappa = kappa.or(two / (nu + cv), where: f)
+        w2sq = w2sq.or(zero, where: f)
+        for l in 0..<k { yt[l] = yt[l].or(Lanes.splat(c[FastField.A(l)]) * gamma[l], where: f) }
       }
       let yR = S.hasR ? Lanes.splat(c[FastField.R()]) : zero
       if S.hasR {

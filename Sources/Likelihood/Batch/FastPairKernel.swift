@@ -134,6 +134,7 @@ extension FastRuntime {
     var wState = laneW + g.nOffset
     var F0 = zero
     var sums = CoefficientSums()
+    let anyFisher = any(fisher)
     for index in 0..<g.binCount {
       var b = PairBin(n: counts.pointee, beta: PB * .splat(c[FastField.B(k)]), R: S.hasR ? PR * .splat(c[FastField.R()]) : zero)
       for l in 0..<k {
@@ -169,7 +170,7 @@ extension FastRuntime {
       }
       let logNu = laneLogNormal(v.nu.maximum(.splat(.leastNormalMagnitude)))
       F0 = F0 + v.quad + Lanes.splat(2) * (v.nu - nLog * logNu)
-      pairSchur(b, sol, w, kappa: v.kappa, c: c, sums: &sums, S.self)
+      pairSchur(b, sol, w, kappa: v.kappa, nu: v.nu, fisher: anyFisher ? fisher .& .!binBad : Mask(repeating: false), c: c, sums: &sums, S.self)
       c += F
       counts += 1
       aux += k
@@ -225,13 +226,24 @@ extension FastRuntime {
   /// C_cc' += κ ỹ_c ỹ_c' − 2w² X_c M⁻¹ X_c'ᵀ and ρ_c += 2w Y_c for a pair bin.
   @inline(__always)
   func pairSchur<S: KernelShape>(
-    _ b: PairBin, _ s: PairSolution, _ w: Lanes, kappa: Lanes, c: UnsafePointer<Double>,
+    _ b: PairBin, _ s: PairSolution, _ w: Lanes, kappa exact: Lanes, nu: Lanes, fisher: Mask, c: UnsafePointer<Double>,
     sums: inout CoefficientSums, _: S.Type
   ) {
     let k = 2 + S.singles
     typealias T = CoefficientSums
     let g0 = s.gamma[0], g1 = s.gamma[1]
-    let w1 = w + w, w2sq = Lanes.splat(2) * w * w
+    let anyFisher = any(fisher)
+    let w1 = w + w
+    var w2sq = Lanes.splat(2) * w * w
+    var kappa = exact
+    if anyFisher {
+      // Expected curvature (2/ν)∇ν∇νᵀ: κ = 2/(ν + Σ σ_l² v_l²), C = κ Y Yᵀ, no M term.
+      let v0 = b.A[0] + b.beta * g1, v1 = b.A[1] + b.beta * g0
+      var vDv = b.sig2[0] * v0 * v0 + b.sig2[1] * v1 * v1
+      for l in 2..<k { vDv = vDv.fma(b.sig2[l] * b.A[l], b.A[l]) }
+      kappa = kappa.or(Lanes.splat(2) / (nu + vDv), where: fisher)
+      w2sq = w2sq.or(Lanes.splat(0), where: fisher)
+    }
     let iB = 1 + k
     let coefB = Lanes.splat(c[FastField.B(k)])
     // Y and ỹ per coefficient; M⁻¹ applied to X_β/β⁰ = (γ₁, γ₀).
@@ -247,6 +259,7 @@ extension FastRuntime {
     }
     Y[iB] = coefB * g0 * g1
     yt[iB] = Y[iB] - w * coefB * (g1 * s.z[0] + g0 * s.z[1])
+    if anyFisher { for a in 0..<6 where S.uses(a) { yt[a] = yt[a].or(Y[a], where: fisher) } }
     let u0 = s.m00 * g1 + s.m01 * g0, u1 = s.m01 * g1 + s.m11 * g0
     for a in 0..<6 where S.uses(a) {
       sums.rho[a] = sums.rho[a].fma(w1, Y[a])

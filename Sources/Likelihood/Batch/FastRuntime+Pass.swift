@@ -15,6 +15,7 @@ extension FastRuntime {
     for j in 0..<J { rho[j] = zero }
     for i in 0..<(J * J) { cc[i] = zero }
     failed = Mask(repeating: false)
+    fisher = lane.starting .& live
     slowF = zero
     for i in 0..<G { slowR[i] = zero }
     for i in 0..<(G * G) { slowS[i] = zero }
@@ -101,10 +102,11 @@ extension FastRuntime {
       }
       let cls = structure.classes[j].factors
       let q = cls.count, hess = classHess + classHessStart[j]
+      let rhoExact = rho[j].or(zero, where: fisher)  // the expected curvature has no ρ∇²P term
       for a in 0..<q {
         for b in 0..<q {
           let idx = cls[a].global * G + cls[b].global
-          St[idx] = St[idx].fma(rho[j], hess[a * q + b])
+          St[idx] = St[idx].fma(rhoExact, hess[a * q + b])
         }
       }
     }

@@ -68,6 +68,10 @@ final class FastRuntime {
   let rt: UnsafeMutablePointer<Lanes>
   let St: UnsafeMutablePointer<Lanes>
   var failed = LaneMask(repeating: false)
+  /// Lanes whose pass uses the expected (Fisher) curvature for S (their first Newton step: far
+  /// from the minimum the observed Poisson curvature n/ν² makes Newton overshoot in a
+  /// normalisation; Fisher scoring is exact in one step for a pure normalisation).
+  var fisher = LaneMask(repeating: false)
   /// Lanes holding a data set (idle lanes never take the slow path).
   var live = LaneMask(repeating: false)
   /// Bins solved on the general engine in this pass (``slowBin(group:index:lanes:)``): their

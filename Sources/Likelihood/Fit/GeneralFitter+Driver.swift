@@ -30,7 +30,7 @@ extension GeneralFitter {
     var out = newton(exact: true, maxIterations: options.maxIterations, only: -1, F: &F)
     var state = MinimizationState(F: F, outcome: out, iterations: out.iterations, method: "newton", tried: ["Newton"])
     if !F.isFinite && nGlobal > 0 {
-      state.tried.append("Newton from the initial values and points inside the bounds")
+      state.tried.append("Newton from the model's initial values")
       if feasibleStart() {
         out = newton(exact: true, maxIterations: options.maxIterations, only: -1, F: &F)
         state = MinimizationState(F: F, outcome: out, iterations: state.iterations + out.iterations, method: "newton", tried: state.tried)
@@ -71,24 +71,13 @@ extension GeneralFitter {
     }
   }
 
-  /// Moves the free parameters to a start where the likelihood does not vanish: first the
-  /// model's initial values, then each free global at a bound moved 10% into its range, then
-  /// the centres of the ranges. Returns whether such a start was found (and leaves `x` there).
+  /// Moves the free parameters to the model's initial values when −2 ln L is infinite at the
+  /// requested start (a warm start with a normalisation at 0 once the POI is fixed, say).
+  /// Returns whether the likelihood is finite there; when it is not, the fit cannot be
+  /// evaluated at its start (pyhf fails there too) and ``startError()`` says where.
   func feasibleStart() -> Bool {
     for p in 0..<m.parameterCount where free[p] { x[p] = min(max(m.initialValues[p], m.lower[p]), m.upper[p]) }
     prepareOrphans()
-    if profile().isFinite { return true }
-    for i in 0..<nGlobal {
-      let p = Int(gParam[i])
-      let lo = m.lower[p], hi = m.upper[p]
-      guard lo.isFinite && hi.isFinite && hi > lo else { continue }
-      if x[p] <= lo { x[p] = lo + 0.1 * (hi - lo) } else if x[p] >= hi { x[p] = hi - 0.1 * (hi - lo) }
-    }
-    if profile().isFinite { return true }
-    for i in 0..<nGlobal {
-      let p = Int(gParam[i])
-      if m.lower[p].isFinite && m.upper[p].isFinite { x[p] = 0.5 * (m.lower[p] + m.upper[p]) }
-    }
     return profile().isFinite
   }
 
