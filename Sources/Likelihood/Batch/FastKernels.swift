@@ -155,85 +155,25 @@ extension FastRuntime {
   /// general Schur complement with H_ll = 2D⁻¹ + (2n/ν²)∇ν∇νᵀ.
   func singlesKernel<S: KernelShape>(_ g: GroupRuntime, _: S.Type) {
     let k = S.singles, F = FastField.count(k)
-    let zero = Lanes.splat(0), one = Lanes.splat(1), two = Lanes.splat(2)
     let PR = classP[g.classR]
-    var PA = InlineArray<4, Lanes>(repeating: zero)
+    var PA = InlineArray<4, Lanes>(repeating: .splat(0))
     for l in 0..<k { PA[l] = classP[g.classA[l]] }
     var c = UnsafePointer(g.constants)
     var counts = UnsafePointer(laneN + g.nOffset), aux = UnsafePointer(laneAux + g.auxOffset)
     var wOut = laneW + g.nOffset
-    var F0 = zero
+    var F0 = Lanes.splat(0)
     var sums = CoefficientSums()
     let anyFisher = any(fisher)
     for index in 0..<g.binCount {
-      let n = counts.pointee
-      let empty = n .== zero
-      var A = InlineArray<4, Lanes>(repeating: zero), z = A
-      var nu0 = S.hasR ? PR * .splat(c[FastField.R()]) : zero
-      var cv = zero
-      for l in 0..<k {
-        A[l] = PA[l] * .splat(c[FastField.A(l)])
-        z[l] = A[l] * .splat(c[FastField.sig2(l, k)])
-        nu0 = nu0.fma(A[l], aux[l])
-        cv = cv.fma(z[l], A[l])
+      var bin = singlesSolve(c: c, n: counts.pointee, aux: aux, PR: PR, PA: PA, S.self)
+      wOut.pointee = bin.w
+      let bad = bin.bad .& live
+      if any(bad) {
+        divert(group: g, index: index, lanes: bad, w: wOut)
+        bin.clear(bad)
       }
-      var (nu, ratio, kappa) = stationaryPoint(e: nu0 - cv, c: cv, n: n, empty: empty)
-      var nLog = n
-      var w = one - ratio
-      var binBad = .!((nu .> zero) .| (empty .& (nu .>= zero)))
-      var gamma = A
-      for l in 0..<k {
-        gamma[l] = aux[l] - z[l] * w
-        binBad = binBad .| .!(gamma[l] .>= .splat(c[FastField.lower(l, k)])) .| .!(gamma[l] .<= .splat(c[FastField.upper(l, k)]))
-      }
-      wOut.pointee = w
-      binBad = binBad .& live
-      if any(binBad) {
-        // These lanes' bin goes to the general engine; their vector contributions vanish.
-        slowBin(group: g, index: index, lanes: binBad)
-        wOut.pointee = wOut.pointee.or(.splat(.nan), where: binBad)
-        nu = nu.or(zero, where: binBad)
-        nLog = nLog.or(zero, where: binBad)
-        w = w.or(zero, where: binBad)
-        cv = cv.or(zero, where: binBad)
-        kappa = kappa.or(zero, where: binBad)
-        for l in 0..<k {
-          gamma[l] = gamma[l].or(zero, where: binBad)
-          z[l] = z[l].or(zero, where: binBad)
-        }
-      }
-      let w1 = w + w
-      var w2sq = two * w * w
-      var yt = A
-      for l in 0..<k {
-        let coef = Lanes.splat(c[FastField.A(l)])
-        sums.rho[1 + l] = sums.rho[1 + l].fma(w1, coef * gamma[l])
-        yt[l] = coef * (gamma[l] - w * z[l])
-      }
-      if anyFisher {
-        // Expected curvature (2/ν)∇ν∇νᵀ: κ = 2/(ν + c), C = κ Y Yᵀ, no M term.
-        let f = fisher .& .!binBad
-        kappa = kappa.or(two / (nu + cv), where: f)
-        w2sq = w2sq.or(zero, where: f)
-        for l in 0..<k { yt[l] = yt[l].or(Lanes.splat(c[FastField.A(l)]) * gamma[l], where: f) }
-      }
-      let yR = S.hasR ? Lanes.splat(c[FastField.R()]) : zero
-      if S.hasR {
-        sums.rho[0] = sums.rho[0].fma(w1, yR)
-        sums.C[0] = sums.C[0].fma(kappa * yR, yR)
-      }
-      for l in 0..<k {
-        let kyt = kappa * yt[l]
-        let d = CoefficientSums.tri(1 + l, 1 + l)
-        sums.C[d] = sums.C[d].fma(kyt, yt[l]) - w2sq * .splat(c[FastField.q(l, k)])
-        for l2 in (l + 1)..<max(l + 1, k) {
-          let o = CoefficientSums.tri(1 + l, 1 + l2)
-          sums.C[o] = sums.C[o].fma(kyt, yt[l2])
-        }
-        if S.hasR { sums.C[CoefficientSums.tri(0, 1 + l)] = sums.C[CoefficientSums.tri(0, 1 + l)].fma(kyt, yR) }
-      }
-      let logNu = laneLogNormal(nu.maximum(.splat(.leastNormalMagnitude)))
-      F0 = F0.fma(cv * w, w) + two * (nu - nLog * logNu)
+      singlesSchur(bin, c: c, fisher: anyFisher ? fisher .& .!bad : LaneMask(repeating: false), sums: &sums, S.self)
+      F0 = F0.fma(bin.cv * bin.w, bin.w) + binMainTerm(bin.nu, bin.nLog)
       c += F
       counts += 1
       aux += k
@@ -242,5 +182,116 @@ extension FastRuntime {
     Ft = Ft + F0
     let (classes, used) = coefficientClasses(g, S.self)
     scatter(sums, classes: classes, used: used)
+  }
+
+  /// 2(ν − n ln ν) per lane (ν clamped to the smallest normal number, so that an empty lane
+  /// with ν = 0 gives 0).
+  @inline(__always)
+  func binMainTerm(_ nu: Lanes, _ n: Lanes) -> Lanes {
+    Lanes.splat(2) * (nu - n * laneLogNormal(nu.maximum(.splat(.leastNormalMagnitude))))
+  }
+
+  /// Sends lanes `lanes` of bin `index` of group `g` to the general engine
+  /// (``slowBin(group:index:lanes:)``) and marks their w NaN (their locals are the slow
+  /// solution's).
+  @inline(__always)
+  func divert(group g: GroupRuntime, index: Int, lanes: LaneMask, w: UnsafeMutablePointer<Lanes>) {
+    slowBin(group: g, index: index, lanes: lanes)
+    w.pointee = w.pointee.or(.splat(.nan), where: lanes)
+  }
+
+  /// The closed-form solution of one singles bin for every lane, and the lanes where it is not
+  /// admissible (ν ≤ 0 with events, a local outside its bounds).
+  @inline(__always)
+  func singlesSolve<S: KernelShape>(
+    c: UnsafePointer<Double>, n: Lanes, aux: UnsafePointer<Lanes>, PR: Lanes, PA: InlineArray<4, Lanes>, _: S.Type
+  ) -> SinglesBin {
+    let k = S.singles
+    let zero = Lanes.splat(0)
+    let empty = n .== zero
+    var bin = SinglesBin(nLog: n)
+    var nu0 = S.hasR ? PR * .splat(c[FastField.R()]) : zero
+    for l in 0..<k {
+      bin.A[l] = PA[l] * .splat(c[FastField.A(l)])
+      bin.z[l] = bin.A[l] * .splat(c[FastField.sig2(l, k)])
+      nu0 = nu0.fma(bin.A[l], aux[l])
+      bin.cv = bin.cv.fma(bin.z[l], bin.A[l])
+    }
+    (bin.nu, bin.ratio, bin.kappa) = stationaryPoint(e: nu0 - bin.cv, c: bin.cv, n: n, empty: empty)
+    bin.w = Lanes.splat(1) - bin.ratio
+    bin.bad = .!((bin.nu .> zero) .| (empty .& (bin.nu .>= zero)))
+    for l in 0..<k {
+      bin.gamma[l] = aux[l] - bin.z[l] * bin.w
+      bin.bad = bin.bad .| .!(bin.gamma[l] .>= .splat(c[FastField.lower(l, k)])) .| .!(bin.gamma[l] .<= .splat(c[FastField.upper(l, k)]))
+    }
+    return bin
+  }
+
+  /// A singles bin's share of the Schur complement in coefficient space (see
+  /// ``singlesKernel(_:_:)``); with the expected curvature for the lanes in `fisher`.
+  @inline(__always)
+  func singlesSchur<S: KernelShape>(_ bin: SinglesBin, c: UnsafePointer<Double>, fisher: LaneMask, sums: inout CoefficientSums, _: S.Type) {
+    typealias T = CoefficientSums
+    let k = S.singles
+    let two = Lanes.splat(2)
+    let w1 = bin.w + bin.w
+    var w2sq = two * bin.w * bin.w
+    var kappa = bin.kappa
+    var yt = bin.A
+    for l in 0..<k {
+      let coef = Lanes.splat(c[FastField.A(l)])
+      sums.rho[1 + l] = sums.rho[1 + l].fma(w1, coef * bin.gamma[l])
+      yt[l] = coef * (bin.gamma[l] - bin.w * bin.z[l])
+    }
+    if any(fisher) {
+      // Expected curvature (2/ν)∇ν∇νᵀ: κ = 2/(ν + c), C = κ Y Yᵀ, no M term.
+      kappa = kappa.or(two / (bin.nu + bin.cv), where: fisher)
+      w2sq = w2sq.or(.splat(0), where: fisher)
+      for l in 0..<k { yt[l] = yt[l].or(Lanes.splat(c[FastField.A(l)]) * bin.gamma[l], where: fisher) }
+    }
+    let yR = S.hasR ? Lanes.splat(c[FastField.R()]) : .splat(0)
+    if S.hasR {
+      sums.rho[0] = sums.rho[0].fma(w1, yR)
+      sums.C[0] = sums.C[0].fma(kappa * yR, yR)
+    }
+    for l in 0..<k {
+      let kyt = kappa * yt[l]
+      let d = T.tri(1 + l, 1 + l)
+      sums.C[d] = sums.C[d].fma(kyt, yt[l]) - w2sq * .splat(c[FastField.q(l, k)])
+      for l2 in (l + 1)..<max(l + 1, k) { sums.C[T.tri(1 + l, 1 + l2)] = sums.C[T.tri(1 + l, 1 + l2)].fma(kyt, yt[l2]) }
+      if S.hasR { sums.C[T.tri(0, 1 + l)] = sums.C[T.tri(0, 1 + l)].fma(kyt, yR) }
+    }
+  }
+}
+
+/// One singles bin for every lane: the closed form's ν, 1 − w (ratio = n/ν), κ, w, c, the
+/// locals and their A_l, σ_l²A_l; the lanes where it is not admissible.
+struct SinglesBin {
+  var nu = Lanes.splat(0)
+  var ratio = Lanes.splat(0)
+  var kappa = Lanes.splat(0)
+  var w = Lanes.splat(0)
+  var cv = Lanes.splat(0)
+  var nLog: Lanes
+  var A = InlineArray<4, Lanes>(repeating: .splat(0))
+  var z = InlineArray<4, Lanes>(repeating: .splat(0))
+  var gamma = InlineArray<4, Lanes>(repeating: .splat(0))
+  var bad = LaneMask(repeating: false)
+
+  init(nLog: Lanes) { self.nLog = nLog }
+
+  /// Zeroes the lanes in `mask` (solved on the general engine): their contributions vanish.
+  @inline(__always)
+  mutating func clear(_ mask: LaneMask) {
+    let zero = Lanes.splat(0)
+    nu = nu.or(zero, where: mask)
+    nLog = nLog.or(zero, where: mask)
+    w = w.or(zero, where: mask)
+    cv = cv.or(zero, where: mask)
+    kappa = kappa.or(zero, where: mask)
+    for l in 0..<4 {
+      gamma[l] = gamma[l].or(zero, where: mask)
+      z[l] = z[l].or(zero, where: mask)
+    }
   }
 }

@@ -153,8 +153,7 @@ extension FastRuntime {
       binBad = binBad .& live
       if any(binBad) {
         // These lanes' bin goes to the general engine; their vector contributions vanish.
-        slowBin(group: g, index: index, lanes: binBad)
-        wState.pointee = wState.pointee.or(.splat(.nan), where: binBad)
+        divert(group: g, index: index, lanes: binBad, w: wState)
         for l in 0..<k {
           sol.gamma[l] = sol.gamma[l].or(zero, where: binBad)
           sol.z[l] = sol.z[l].or(zero, where: binBad)
@@ -168,8 +167,7 @@ extension FastRuntime {
         v.kappa = v.kappa.or(zero, where: binBad)
         nLog = nLog.or(zero, where: binBad)
       }
-      let logNu = laneLogNormal(v.nu.maximum(.splat(.leastNormalMagnitude)))
-      F0 = F0 + v.quad + Lanes.splat(2) * (v.nu - nLog * logNu)
+      F0 = F0 + v.quad + binMainTerm(v.nu, nLog)
       pairSchur(b, sol, w, kappa: v.kappa, nu: v.nu, fisher: anyFisher ? fisher .& .!binBad : Mask(repeating: false), c: c, sums: &sums, S.self)
       c += F
       counts += 1

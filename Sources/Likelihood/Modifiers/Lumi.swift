@@ -3,7 +3,7 @@ import Foundation
 /// lumi (pyhf `modifiers/lumi.py`): the luminosity, a Gaussian-constrained factor whose
 /// auxiliary datum, width, initial value and bounds come from the measurement's configuration
 /// (which must give them). The modifier must be named "lumi" (pyhf's schema).
-public struct Lumi: ModifierType, Equatable {
+public struct Lumi: NullDataModifier, Equatable {
   public static let typeName = "lumi"
 
   public init() {}
@@ -15,10 +15,6 @@ public struct Lumi: ModifierType, Equatable {
         codingPath: container.codingPath + [ModifierKey.name],
         debugDescription: "a lumi modifier must be named \"lumi\" (pyhf schema), got \"\(name)\""))
     }
-  }
-
-  public func encodeData(to container: inout KeyedEncodingContainer<ModifierKey>) throws {
-    try container.encodeNil(forKey: .data)
   }
 
   public static func parameterSet(name: String, uses: [ModifierUse], in context: ModelContext) throws -> ParameterSetSpec {

@@ -47,6 +47,42 @@ extension ModifierType where Self: Equatable {
   public func isEqual(to other: any ModifierType) -> Bool { (other as? Self) == self }
 }
 
+/// A modifier type whose `data` is null: normfactor, lumi, shapefactor.
+public protocol NullDataModifier: ModifierType {
+  init()
+}
+
+extension NullDataModifier {
+  public init(name: String, data container: KeyedDecodingContainer<ModifierKey>) throws {
+    try Self.requireNullData(container)
+    self.init()
+  }
+
+  public func encodeData(to container: inout KeyedEncodingContainer<ModifierKey>) throws {
+    try container.encodeNil(forKey: .data)
+  }
+}
+
+/// A modifier type whose `data` are absolute uncertainties, one per bin: staterror, shapesys.
+public protocol UncertaintyModifier: ModifierType {
+  var uncertainties: [Double] { get }
+  init(uncertainties: [Double])
+}
+
+extension UncertaintyModifier {
+  public init(name: String, data container: KeyedDecodingContainer<ModifierKey>) throws {
+    self.init(uncertainties: try container.decode([Double].self, forKey: .data))
+  }
+
+  public func encodeData(to container: inout KeyedEncodingContainer<ModifierKey>) throws {
+    try container.encode(uncertainties, forKey: .data)
+  }
+
+  public func validate(bins: Int, path: String) throws {
+    try Self.checkPerBin(uncertainties, bins: bins, path: path + ".data", what: "uncertainties")
+  }
+}
+
 /// The keys of a modifier object in the workspace JSON.
 public enum ModifierKey: String, CodingKey, CaseIterable { case name, type, data }
 

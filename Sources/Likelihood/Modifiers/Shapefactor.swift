@@ -2,18 +2,10 @@ import Foundation
 
 /// shapefactor (pyhf `modifiers/shapefactor.py`): a free factor per bin, shared by every sample
 /// (and channel of the same binning) that names it; init 1, bounds [0, 10].
-public struct Shapefactor: ModifierType, Equatable {
+public struct Shapefactor: NullDataModifier, Equatable {
   public static let typeName = "shapefactor"
 
   public init() {}
-
-  public init(name: String, data container: KeyedDecodingContainer<ModifierKey>) throws {
-    try Self.requireNullData(container)
-  }
-
-  public func encodeData(to container: inout KeyedEncodingContainer<ModifierKey>) throws {
-    try container.encodeNil(forKey: .data)
-  }
 
   public static func parameterSet(name: String, uses: [ModifierUse], in context: ModelContext) throws -> ParameterSetSpec {
     var s = ParameterSetSpec(name: name, types: [typeName], uses: uses)

@@ -4,25 +4,13 @@ import Foundation
 /// bin with a Poisson constraint Pois(a | τγ), τ = (ν⁰/δ)² from the nominal ν⁰ and the absolute
 /// uncertainty δ, a = τ at nominal; bins with ν⁰ = 0 or δ = 0 are fixed (τ = 1). Init 1, bounds
 /// [1e-10, 10]. A shapesys name belongs to one sample.
-public struct Shapesys: ModifierType, Equatable {
+public struct Shapesys: UncertaintyModifier, Equatable {
   public static let typeName = "shapesys"
 
   /// Absolute uncertainties per bin.
   public let uncertainties: [Double]
 
   public init(uncertainties: [Double]) { self.uncertainties = uncertainties }
-
-  public init(name: String, data container: KeyedDecodingContainer<ModifierKey>) throws {
-    uncertainties = try container.decode([Double].self, forKey: .data)
-  }
-
-  public func encodeData(to container: inout KeyedEncodingContainer<ModifierKey>) throws {
-    try container.encode(uncertainties, forKey: .data)
-  }
-
-  public func validate(bins: Int, path: String) throws {
-    try Self.checkPerBin(uncertainties, bins: bins, path: path + ".data", what: "uncertainties")
-  }
 
   public static func parameterSet(name: String, uses: [ModifierUse], in context: ModelContext) throws -> ParameterSetSpec {
     if uses.count > 1 {

@@ -5,7 +5,7 @@ import Foundation
 /// appears in, shared by the samples carrying the name, with width
 /// σ_b = √(Σ_s δ_sb²) / Σ_s ν⁰_sb over those samples; σ = 0 bins are fixed (σ set to 1).
 /// Init 1, bounds [1e-10, 10], aux 1. Sets are ordered by name.
-public struct Staterror: ModifierType, Equatable {
+public struct Staterror: UncertaintyModifier, Equatable {
   public static let typeName = "staterror"
   public static let setsSortedByName = true
 
@@ -13,18 +13,6 @@ public struct Staterror: ModifierType, Equatable {
   public let uncertainties: [Double]
 
   public init(uncertainties: [Double]) { self.uncertainties = uncertainties }
-
-  public init(name: String, data container: KeyedDecodingContainer<ModifierKey>) throws {
-    uncertainties = try container.decode([Double].self, forKey: .data)
-  }
-
-  public func encodeData(to container: inout KeyedEncodingContainer<ModifierKey>) throws {
-    try container.encode(uncertainties, forKey: .data)
-  }
-
-  public func validate(bins: Int, path: String) throws {
-    try Self.checkPerBin(uncertainties, bins: bins, path: path + ".data", what: "uncertainties")
-  }
 
   public static func parameterSet(name: String, uses: [ModifierUse], in context: ModelContext) throws -> ParameterSetSpec {
     try checkSameChannels(name: name, uses: uses, in: context)
