@@ -88,7 +88,7 @@ extension FastRuntime {
   /// ν with ν² − eν − cn = 0 (the stationary point of the bin; for n = 0, ν = e), the ratio
   /// n/ν and κ = 2(n/ν)/√(e² + 4cn); one square root and one division, roots without
   /// cancellation for either sign of e (a second division only when some lane has e < 0).
-  @inline(__always)
+  @_transparent
   func stationaryPoint(e: Lanes, c: Lanes, n: Lanes, empty: Mask) -> (nu: Lanes, ratio: Lanes, kappa: Lanes) {
     let sq = (c * n * Lanes.splat(4)).fma(e, e).root()
     let t = e + sq
@@ -154,26 +154,66 @@ extension FastRuntime {
   /// product), κ = (2n/ν²)/(1 + c n/ν²) = 2(n/ν)/√(e² + 4cn) — the Sherman–Morrison form of the
   /// general Schur complement with H_ll = 2D⁻¹ + (2n/ν²)∇ν∇νᵀ.
   func singlesKernel<S: KernelShape>(_ g: GroupRuntime, _: S.Type) {
+    typealias T = CoefficientSums
     let k = S.singles, F = FastField.count(k)
+    let zero = Lanes.splat(0), two = Lanes.splat(2)
     let PR = classP[g.classR]
-    var PA = InlineArray<4, Lanes>(repeating: .splat(0))
+    var PA = InlineArray<4, Lanes>(repeating: zero)
     for l in 0..<k { PA[l] = classP[g.classA[l]] }
     var c = UnsafePointer(g.constants)
     var counts = UnsafePointer(laneN + g.nOffset), aux = UnsafePointer(laneAux + g.auxOffset)
     var wOut = laneW + g.nOffset
-    var F0 = Lanes.splat(0)
+    var F0 = zero
     var sums = CoefficientSums()
     let anyFisher = any(fisher)
+    var A = InlineArray<4, Lanes>(repeating: zero), z = A, gamma = A, yt = A  // slots 0 ..< k are set per bin
     for index in 0..<g.binCount {
-      var bin = singlesSolve(c: c, n: counts.pointee, aux: aux, PR: PR, PA: PA, S.self)
-      wOut.pointee = bin.w
-      let bad = bin.bad .& live
-      if any(bad) {
-        divert(group: g, index: index, lanes: bad, w: wOut)
-        bin.clear(bad)
+      // The closed form: ν₀, c, the stationary ν and w, the locals.
+      let n = counts.pointee, empty = n .== zero
+      var nu0 = S.hasR ? PR * .splat(c[FastField.R()]) : zero, cv = zero
+      for l in 0..<k {
+        A[l] = PA[l] * .splat(c[FastField.A(l)])
+        z[l] = A[l] * .splat(c[FastField.sig2(l, k)])
+        nu0 = nu0.fma(A[l], aux[l])
+        cv = cv.fma(z[l], A[l])
       }
-      singlesSchur(bin, c: c, fisher: anyFisher ? fisher .& .!bad : LaneMask(repeating: false), sums: &sums, S.self)
-      F0 = F0.fma(bin.cv * bin.w, bin.w) + binMainTerm(bin.nu, bin.nLog)
+      var (nu, ratio, kappa) = stationaryPoint(e: nu0 - cv, c: cv, n: n, empty: empty)
+      var w = Lanes.splat(1) - ratio, nLog = n
+      var bad = .!((nu .> zero) .| (empty .& (nu .>= zero)))
+      for l in 0..<k {
+        gamma[l] = aux[l] - z[l] * w
+        bad = bad .| .!(gamma[l] .>= .splat(c[FastField.lower(l, k)])) .| .!(gamma[l] .<= .splat(c[FastField.upper(l, k)]))
+      }
+      wOut.pointee = w
+      bad = bad .& live
+      if any(bad) {  // these lanes' bin goes to the general engine; their contributions vanish
+        divert(group: g, index: index, lanes: bad, w: wOut)
+        (nu, nLog, w, cv, kappa) = (nu.or(zero, where: bad), nLog.or(zero, where: bad), w.or(zero, where: bad), cv.or(zero, where: bad), kappa.or(zero, where: bad))
+        for l in 0..<k { (gamma[l], z[l]) = (gamma[l].or(zero, where: bad), z[l].or(zero, where: bad)) }
+      }
+      // The Schur complement in coefficient space (expected curvature for Fisher lanes).
+      let w1 = w + w
+      var w2sq = two * w * w
+      for l in 0..<k {
+        let coef = Lanes.splat(c[FastField.A(l)])
+        sums.rho[1 + l] = sums.rho[1 + l].fma(w1, coef * gamma[l])
+        yt[l] = coef * (gamma[l] - w * z[l])
+      }
+      if anyFisher {  // (2/ν)∇ν∇νᵀ: κ = 2/(ν + c), C = κ Y Yᵀ, no M term
+        let f = fisher .& .!bad
+        kappa = kappa.or(two / (nu + cv), where: f)
+        w2sq = w2sq.or(zero, where: f)
+        for l in 0..<k { yt[l] = yt[l].or(Lanes.splat(c[FastField.A(l)]) * gamma[l], where: f) }
+      }
+      let yR = S.hasR ? Lanes.splat(c[FastField.R()]) : zero
+      if S.hasR { (sums.rho[0], sums.C[0]) = (sums.rho[0].fma(w1, yR), sums.C[0].fma(kappa * yR, yR)) }
+      for l in 0..<k {
+        let kyt = kappa * yt[l], d = T.tri(1 + l, 1 + l)
+        sums.C[d] = sums.C[d].fma(kyt, yt[l]) - w2sq * .splat(c[FastField.q(l, k)])
+        for l2 in (l + 1)..<max(l + 1, k) { sums.C[T.tri(1 + l, 1 + l2)] = sums.C[T.tri(1 + l, 1 + l2)].fma(kyt, yt[l2]) }
+        if S.hasR { sums.C[T.tri(0, 1 + l)] = sums.C[T.tri(0, 1 + l)].fma(kyt, yR) }
+      }
+      F0 = F0.fma(cv * w, w) + binMainTerm(nu, nLog)
       c += F
       counts += 1
       aux += k
@@ -198,100 +238,5 @@ extension FastRuntime {
   func divert(group g: GroupRuntime, index: Int, lanes: LaneMask, w: UnsafeMutablePointer<Lanes>) {
     slowBin(group: g, index: index, lanes: lanes)
     w.pointee = w.pointee.or(.splat(.nan), where: lanes)
-  }
-
-  /// The closed-form solution of one singles bin for every lane, and the lanes where it is not
-  /// admissible (ν ≤ 0 with events, a local outside its bounds).
-  @inline(__always)
-  func singlesSolve<S: KernelShape>(
-    c: UnsafePointer<Double>, n: Lanes, aux: UnsafePointer<Lanes>, PR: Lanes, PA: InlineArray<4, Lanes>, _: S.Type
-  ) -> SinglesBin {
-    let k = S.singles
-    let zero = Lanes.splat(0)
-    let empty = n .== zero
-    var bin = SinglesBin(nLog: n)
-    var nu0 = S.hasR ? PR * .splat(c[FastField.R()]) : zero
-    for l in 0..<k {
-      bin.A[l] = PA[l] * .splat(c[FastField.A(l)])
-      bin.z[l] = bin.A[l] * .splat(c[FastField.sig2(l, k)])
-      nu0 = nu0.fma(bin.A[l], aux[l])
-      bin.cv = bin.cv.fma(bin.z[l], bin.A[l])
-    }
-    (bin.nu, bin.ratio, bin.kappa) = stationaryPoint(e: nu0 - bin.cv, c: bin.cv, n: n, empty: empty)
-    bin.w = Lanes.splat(1) - bin.ratio
-    bin.bad = .!((bin.nu .> zero) .| (empty .& (bin.nu .>= zero)))
-    for l in 0..<k {
-      bin.gamma[l] = aux[l] - bin.z[l] * bin.w
-      bin.bad = bin.bad .| .!(bin.gamma[l] .>= .splat(c[FastField.lower(l, k)])) .| .!(bin.gamma[l] .<= .splat(c[FastField.upper(l, k)]))
-    }
-    return bin
-  }
-
-  /// A singles bin's share of the Schur complement in coefficient space (see
-  /// ``singlesKernel(_:_:)``); with the expected curvature for the lanes in `fisher`.
-  @inline(__always)
-  func singlesSchur<S: KernelShape>(_ bin: SinglesBin, c: UnsafePointer<Double>, fisher: LaneMask, sums: inout CoefficientSums, _: S.Type) {
-    typealias T = CoefficientSums
-    let k = S.singles
-    let two = Lanes.splat(2)
-    let w1 = bin.w + bin.w
-    var w2sq = two * bin.w * bin.w
-    var kappa = bin.kappa
-    var yt = bin.A
-    for l in 0..<k {
-      let coef = Lanes.splat(c[FastField.A(l)])
-      sums.rho[1 + l] = sums.rho[1 + l].fma(w1, coef * bin.gamma[l])
-      yt[l] = coef * (bin.gamma[l] - bin.w * bin.z[l])
-    }
-    if any(fisher) {
-      // Expected curvature (2/ν)∇ν∇νᵀ: κ = 2/(ν + c), C = κ Y Yᵀ, no M term.
-      kappa = kappa.or(two / (bin.nu + bin.cv), where: fisher)
-      w2sq = w2sq.or(.splat(0), where: fisher)
-      for l in 0..<k { yt[l] = yt[l].or(Lanes.splat(c[FastField.A(l)]) * bin.gamma[l], where: fisher) }
-    }
-    let yR = S.hasR ? Lanes.splat(c[FastField.R()]) : .splat(0)
-    if S.hasR {
-      sums.rho[0] = sums.rho[0].fma(w1, yR)
-      sums.C[0] = sums.C[0].fma(kappa * yR, yR)
-    }
-    for l in 0..<k {
-      let kyt = kappa * yt[l]
-      let d = T.tri(1 + l, 1 + l)
-      sums.C[d] = sums.C[d].fma(kyt, yt[l]) - w2sq * .splat(c[FastField.q(l, k)])
-      for l2 in (l + 1)..<max(l + 1, k) { sums.C[T.tri(1 + l, 1 + l2)] = sums.C[T.tri(1 + l, 1 + l2)].fma(kyt, yt[l2]) }
-      if S.hasR { sums.C[T.tri(0, 1 + l)] = sums.C[T.tri(0, 1 + l)].fma(kyt, yR) }
-    }
-  }
-}
-
-/// One singles bin for every lane: the closed form's ν, 1 − w (ratio = n/ν), κ, w, c, the
-/// locals and their A_l, σ_l²A_l; the lanes where it is not admissible.
-struct SinglesBin {
-  var nu = Lanes.splat(0)
-  var ratio = Lanes.splat(0)
-  var kappa = Lanes.splat(0)
-  var w = Lanes.splat(0)
-  var cv = Lanes.splat(0)
-  var nLog: Lanes
-  var A = InlineArray<4, Lanes>(repeating: .splat(0))
-  var z = InlineArray<4, Lanes>(repeating: .splat(0))
-  var gamma = InlineArray<4, Lanes>(repeating: .splat(0))
-  var bad = LaneMask(repeating: false)
-
-  init(nLog: Lanes) { self.nLog = nLog }
-
-  /// Zeroes the lanes in `mask` (solved on the general engine): their contributions vanish.
-  @inline(__always)
-  mutating func clear(_ mask: LaneMask) {
-    let zero = Lanes.splat(0)
-    nu = nu.or(zero, where: mask)
-    nLog = nLog.or(zero, where: mask)
-    w = w.or(zero, where: mask)
-    cv = cv.or(zero, where: mask)
-    kappa = kappa.or(zero, where: mask)
-    for l in 0..<4 {
-      gamma[l] = gamma[l].or(zero, where: mask)
-      z[l] = z[l].or(zero, where: mask)
-    }
   }
 }

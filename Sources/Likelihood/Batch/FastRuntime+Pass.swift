@@ -20,11 +20,9 @@ extension FastRuntime {
     for i in 0..<G { slowR[i] = zero }
     for i in 0..<(G * G) { slowS[i] = zero }
     Ft = constantPart
-    for i in 0..<G {
-      if case .gaussian(let sigma, _) = structure.globalConstraint[i] {
-        let zi = (globalAux[i] - xt[i]) * Lanes.splat(1 / sigma)
-        Ft = Ft.fma(zi, zi)
-      }
+    for i in 0..<G where globalInvSigma2[i] > 0 {
+      let zi = globalAux[i] - xt[i]
+      Ft = Ft.fma(zi * Lanes.splat(globalInvSigma2[i]), zi)
     }
     for gi in groups.indices { runGroup(gi) }
     assemble()
@@ -32,38 +30,27 @@ extension FastRuntime {
 
   /// P_j, ∂P_j per factor occurrence and ∂²P_j per occurrence pair (product rule), per lane.
   func classDerivatives() {
-    var value = [Lanes](repeating: Lanes.splat(0), count: 8), d1 = value, d2 = value
-    for (j, cls) in structure.classes.enumerated() {
-      let q = cls.factors.count
-      if q > value.count {
-        value = [Lanes](repeating: Lanes.splat(0), count: q)
-        d1 = value
-        d2 = value
+    for f in 0..<factorGlobal.count {
+      let theta = xt[factorGlobal[f]]
+      if factorLinear[f] {
+        (factorValue[f], factorD1[f], factorD2[f]) = (theta, .splat(1), .splat(0))
+        continue
       }
-      for (i, f) in cls.factors.enumerated() {
-        let theta = xt[f.global]
-        if f.effect.isLinear {
-          value[i] = theta
-          d1[i] = Lanes.splat(1)
-          d2[i] = Lanes.splat(0)
-        } else {
-          for lane in 0..<Lanes.scalarCount {
-            let jet = f.effect.jet(theta[lane])
-            value[i][lane] = jet.value
-            d1[i][lane] = jet.d1
-            d2[i][lane] = jet.d2
-          }
-        }
+      for lane in 0..<Lanes.scalarCount {
+        let jet = factorEffect[f].jet(theta[lane])
+        (factorValue[f][lane], factorD1[f][lane], factorD2[f][lane]) = (jet.value, jet.d1, jet.d2)
       }
-      productRule(j, q, value, d1, d2)
     }
+    for j in 0..<J { productRule(j) }
   }
 
-  private func productRule(_ j: Int, _ q: Int, _ value: [Lanes], _ d1: [Lanes], _ d2: [Lanes]) {
+  private func productRule(_ j: Int) {
+    let fs = classFactorStart[j], q = classFactorStart[j + 1] - fs
+    let value = factorValue + fs, d1 = factorD1 + fs, d2 = factorD2 + fs
     var P = Lanes.splat(1)
     for i in 0..<q { P = P * value[i] }
     classP[j] = P
-    let grad = classGrad + classFactorStart[j], hess = classHess + classHessStart[j]
+    let grad = classGrad + fs, hess = classHess + classHessStart[j]
     for i in 0..<q {
       var others = Lanes.splat(1)
       for i2 in 0..<q where i2 != i { others = others * value[i2] }
@@ -82,9 +69,10 @@ extension FastRuntime {
   /// rt and St from the class-space sums.
   func assemble() {
     let zero = Lanes.splat(0)
-    var gP = [Lanes](repeating: zero, count: J * G)  // ∇P_j in global space
-    for (j, cls) in structure.classes.enumerated() {
-      for (i, f) in cls.factors.enumerated() { gP[j * G + f.global] = gP[j * G + f.global] + classGrad[classFactorStart[j] + i] }
+    let gP = classGlobalGrad  // ∇P_j in global space
+    for i in 0..<(J * G) { gP[i] = zero }
+    for j in 0..<J {
+      for f in classFactorStart[j]..<classFactorStart[j + 1] { gP[j * G + factorGlobal[f]] = gP[j * G + factorGlobal[f]] + classGrad[f] }
     }
     Ft = Ft + slowF
     for i in 0..<G {
@@ -100,22 +88,19 @@ extension FastRuntime {
           for k in 0..<G { St[i * G + k] = St[i * G + k].fma(ci, gP[j2 * G + k]) }
         }
       }
-      let cls = structure.classes[j].factors
-      let q = cls.count, hess = classHess + classHessStart[j]
+      let fs = classFactorStart[j], q = classFactorStart[j + 1] - fs, hess = classHess + classHessStart[j]
       let rhoExact = rho[j].or(zero, where: fisher)  // the expected curvature has no ρ∇²P term
       for a in 0..<q {
         for b in 0..<q {
-          let idx = cls[a].global * G + cls[b].global
+          let idx = factorGlobal[fs + a] * G + factorGlobal[fs + b]
           St[idx] = St[idx].fma(rhoExact, hess[a * q + b])
         }
       }
     }
-    for i in 0..<G {
-      if case .gaussian(let sigma, _) = structure.globalConstraint[i] {
-        let s2 = 1 / (sigma * sigma)
-        rt[i] = rt[i].fma(Lanes.splat(2 * s2), xt[i] - globalAux[i])
-        St[i * G + i] = St[i * G + i] + Lanes.splat(2 * s2)
-      }
+    for i in 0..<G where globalInvSigma2[i] > 0 {
+      let s2 = Lanes.splat(2 * globalInvSigma2[i])
+      rt[i] = rt[i].fma(s2, xt[i] - globalAux[i])
+      St[i * G + i] = St[i * G + i] + s2
     }
   }
 }

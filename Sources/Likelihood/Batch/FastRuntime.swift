@@ -59,6 +59,21 @@ final class FastRuntime {
   let classHess: UnsafeMutablePointer<Lanes>
   let classFactorStart: [Int]
   let classHessStart: [Int]
+  /// Per factor occurrence of the classes (flat, `classFactorStart`): its global slot, effect,
+  /// and whether the effect is linear (f = θ: no per-lane evaluation).
+  let factorGlobal: [Int]
+  let factorEffect: [Effect]
+  let factorLinear: [Bool]
+  /// Scratch of the class derivatives (values, first and second derivatives per occurrence)
+  /// and of the assembly (∇P_j over the globals).
+  let factorValue: UnsafeMutablePointer<Lanes>
+  let factorD1: UnsafeMutablePointer<Lanes>
+  let factorD2: UnsafeMutablePointer<Lanes>
+  let classGlobalGrad: UnsafeMutablePointer<Lanes>
+  /// Per global: its bounds and 1/σ² of its Gaussian constraint (0 when unconstrained).
+  let globalLower: [Double]
+  let globalUpper: [Double]
+  let globalInvSigma2: [Double]
   /// Accumulators of a pass in class space: ρ_j and C_jj'.
   let rho: UnsafeMutablePointer<Lanes>
   let cc: UnsafeMutablePointer<Lanes>
@@ -107,6 +122,16 @@ final class FastRuntime {
     }
     classFactorStart = fs
     classHessStart = hs
+    factorGlobal = s.classes.flatMap { $0.factors.map(\.global) }
+    factorEffect = s.classes.flatMap { $0.factors.map(\.effect) }
+    factorLinear = factorEffect.map(\.isLinear)
+    factorValue = storage.make(fs.last!, Lanes.splat(0))
+    factorD1 = storage.make(fs.last!, Lanes.splat(0))
+    factorD2 = storage.make(fs.last!, Lanes.splat(0))
+    classGlobalGrad = storage.make(J * G, Lanes.splat(0))
+    globalLower = s.globalLower
+    globalUpper = s.globalUpper
+    globalInvSigma2 = s.globalConstraint.map { if case .gaussian(let sigma, _) = $0 { 1 / (sigma * sigma) } else { 0 } }
     classP = storage.make(J, Lanes.splat(1))
     classGrad = storage.make(fs.last!, Lanes.splat(0))
     classHess = storage.make(hs.last!, Lanes.splat(0))

@@ -86,7 +86,7 @@ extension FastRuntime {
     // Next trial point of every stepping or backtracking lane.
     for i in 0..<G {
       let target = lane.x[i] - lane.alpha * lane.d[i]
-      let lo = Lanes.splat(structure.globalLower[i]), hi = Lanes.splat(structure.globalUpper[i])
+      let lo = Lanes.splat(globalLower[i]), hi = Lanes.splat(globalUpper[i])
       xt[i] = target.replacing(with: lo, where: target .< lo).replacing(with: hi, where: target .> hi)
     }
     return LaneOutcome(converged: converged, fallback: fallback .& .!converged)
@@ -99,7 +99,7 @@ extension FastRuntime {
   func newtonDirection() -> (Lanes, Mask) {
     let zero = Lanes.splat(0), one = Lanes.splat(1)
     for i in 0..<G {
-      let lo = Lanes.splat(structure.globalLower[i]), hi = Lanes.splat(structure.globalUpper[i])
+      let lo = Lanes.splat(globalLower[i]), hi = Lanes.splat(globalUpper[i])
       let held = ((lane.x[i] .<= lo) .& (lane.r[i] .> zero)) .| ((lane.x[i] .>= hi) .& (lane.r[i] .< zero))
       lane.active[i] = one.or(zero, where: held)
     }

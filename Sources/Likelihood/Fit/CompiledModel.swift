@@ -193,7 +193,10 @@ final class CompiledModel: @unchecked Sendable {
   /// 2·lgamma(v + 1), from the table for small integers.
   @inline(__always)
   func twoLgamma1p(_ v: Double) -> Double {
-    if v >= 0, v < Double(Self.lgammaTableSize), v.rounded(.towardZero) == v { return lgammaTable[Int(v)] }
+    if v >= 0 && v < Double(Self.lgammaTableSize) {
+      let i = Int(v)
+      if Double(i) == v { return lgammaTable[i] }
+    }
     return 2 * lgamma(v + 1)
   }
 
