@@ -110,9 +110,10 @@ struct BatchFitterTests {
     let model = try realWindow("window_m2.352.json")
     var data = DataBatch(model: model)
     for t in FitBenchmark.toyData(model: model, count: 150, seed: 11) { data.append(t) }
-    let one = BatchFitter.fit(model: model, data: data, threads: 1)
-    let two = BatchFitter.fit(model: model, data: data, threads: 2)
-    let three = BatchFitter.fit(model: model, data: data, threads: 3)
+    let fitter = BatchFitter(model: model)
+    let one = fitter.fit(data, threads: 1)
+    let two = fitter.fit(data, threads: 2)
+    let three = BatchFitter(model: model).fit(data, threads: 3)
     #expect(one.twiceNLL == two.twiceNLL && one.twiceNLL == three.twiceNLL)
     #expect(one.parameters == two.parameters && one.parameters == three.parameters)
     #expect(one.converged.allSatisfy { $0 })

@@ -130,8 +130,8 @@ public enum FitPath: String, Sendable {
 /// let q = (0..<toys.count).map { conditional.twiceNLL[$0] - free.twiceNLL[$0] }
 /// ```
 ///
-/// A `BatchFitter` owns scratch space: use one per thread (``fit(model:data:fixed:initial:options:threads:)``
-/// splits a batch over threads).
+/// A `BatchFitter` owns scratch space: use one per thread, or let
+/// ``fit(_:fixed:initial:threads:)`` split a batch over threads.
 public final class BatchFitter {
   public let model: Model
   public var options: FitOptions {
@@ -143,6 +143,8 @@ public final class BatchFitter {
   /// entries in ``BatchResults/parameters`` are NaN — toys of a test statistic need only −2 ln L
   /// and the globals, and skip the reconstruction.
   public var recordsLocals = true
+  /// Fitters of the other threads of ``fit(_:fixed:initial:threads:)``, kept between calls.
+  private var helpers: [BatchFitter] = []
 
   /// A batch fitter; uncertainties are off by default (toys do not need them).
   public init(model: Model, options: FitOptions = FitOptions(computeUncertainties: false)) {
@@ -171,25 +173,31 @@ public final class BatchFitter {
     let nPar = model.parameterCount
     if let initial { precondition(initial.count == data.count * nPar, "expected \(data.count * nPar) initial values, got \(initial.count)") }
     for p in fixed.keys { precondition(p >= 0 && p < nPar, "fixed parameter index \(p) out of range") }
-    var results = BatchResults(count: data.count, parameterCount: nPar)
-    guard data.count > 0 else { return results }
+    return fit(data, range: 0..<data.count, fixed: fixed, initial: initial)
+  }
+
+  /// Data sets `range` of `data` (results in order, indexed from 0).
+  func fit(_ data: DataBatch, range: Range<Int>, fixed: [Int: Double], initial: [Double]?) -> BatchResults {
+    let nPar = model.parameterCount
+    var results = BatchResults(count: range.count, parameterCount: nPar)
+    guard !range.isEmpty else { return results }
     let (free, values) = freeAndValues(fixed)
     let rt = free.withUnsafeBufferPointer { f in values.withUnsafeBufferPointer { engine.runtime(free: f.baseAddress!, values: $0.baseAddress!) } }
     guard let rt else {
-      for i in 0..<data.count { results.store(fitGeneral(data, i, fixed: fixed, initial: initial), at: i) }
+      for i in range { results.store(fitGeneral(data, i, fixed: fixed, initial: initial), at: i - range.lowerBound) }
       return results
     }
     data.values.withUnsafeBufferPointer { d in
-      let dp = d.baseAddress!
+      let dp = d.baseAddress! + range.lowerBound * data.stride
       let starts = initial ?? model.initialValues
       starts.withUnsafeBufferPointer { s in
-        let sp = s.baseAddress!
         let stride = initial == nil ? 0 : nPar
-        engine.run(rt, count: data.count, options: options, data: { dp + $0 * data.stride }, start: { sp + $0 * stride }) { i, lane, end in
+        let sp = s.baseAddress! + range.lowerBound * stride
+        engine.run(rt, count: range.count, options: options, data: { dp + $0 * data.stride }, start: { sp + $0 * stride }) { i, lane, end in
           if end == .converged && rt.lane.positiveDefinite[lane] {
             results.storeLane(rt, lane: lane, at: i, data: dp + i * data.stride, locals: recordsLocals)
           } else {
-            results.store(fitGeneral(data, i, fixed: fixed, initial: initial), at: i)
+            results.store(fitGeneral(data, range.lowerBound + i, fixed: fixed, initial: initial), at: i)
           }
         }
       }
@@ -197,27 +205,28 @@ public final class BatchFitter {
     return results
   }
 
-  /// ``fit(_:fixed:initial:)`` for data sets given as arrays; full ``FitResult``s.
+  /// ``fit(data:fixed:initial:)`` for data sets given as arrays; full ``FitResult``s.
   public func fit(data: [[Double]], fixed: [Int: Double] = [:], initial: [[Double]]? = nil) -> [FitResult] {
     let r = fit(DataBatch(model: model, dataSets: data), fixed: fixed, initial: initial.map { $0.flatMap { $0 } })
     return (0..<r.count).map { r[$0] }
   }
 
-  /// Fits `data` split in contiguous parts over `threads` threads, each with its own
-  /// ``BatchFitter``; the results are in order and do not depend on `threads`.
-  public static func fit(
-    model: Model, data: DataBatch, fixed: [Int: Double] = [:], initial: [Double]? = nil,
-    options: FitOptions = FitOptions(computeUncertainties: false), threads: Int
-  ) -> BatchResults {
+  /// ``fit(_:fixed:initial:)`` with the data sets split in contiguous parts over `threads`
+  /// threads; the first part runs on this fitter, the others on helper fitters kept for the
+  /// next call (same options). The results are in order and do not depend on `threads`.
+  public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], initial: [Double]? = nil, threads: Int) -> BatchResults {
     let parts = max(1, min(threads, data.count / 64 + 1))
-    if parts == 1 { return BatchFitter(model: model, options: options).fit(data, fixed: fixed, initial: initial) }
+    if parts == 1 { return fit(data, fixed: fixed, initial: initial) }
+    while helpers.count < parts - 1 { helpers.append(BatchFitter(model: model, options: options)) }
+    for h in helpers {
+      h.options = options
+      h.recordsLocals = recordsLocals
+    }
     let bounds = (0...parts).map { $0 * data.count / parts }
     let out = PartResults(parts)
+    let fitters = UncheckedFitters([self] + helpers)
     DispatchQueue.concurrentPerform(iterations: parts) { k in
-      var part = DataBatch(model: model, capacity: bounds[k + 1] - bounds[k])
-      for i in bounds[k]..<bounds[k + 1] { part.append(Array(data[i])) }
-      let start = initial.map { Array($0[(bounds[k] * model.parameterCount)..<(bounds[k + 1] * model.parameterCount)]) }
-      out.set(k, BatchFitter(model: model, options: options).fit(part, fixed: fixed, initial: start))
+      out.set(k, fitters.list[k].fit(data, range: bounds[k]..<bounds[k + 1], fixed: fixed, initial: initial))
     }
     return out.joined(count: data.count, parameterCount: model.parameterCount)
   }
@@ -254,6 +263,12 @@ extension BatchResults {
     let n = parameterCount
     parameters.withUnsafeMutableBufferPointer { p in rt.parameters(lane: lane, data: data, into: p.baseAddress! + i * n, locals: locals) }
   }
+}
+
+/// The fitters of a threaded batch: each thread uses only its own (hence `@unchecked`).
+private struct UncheckedFitters: @unchecked Sendable {
+  let list: [BatchFitter]
+  init(_ list: [BatchFitter]) { self.list = list }
 }
 
 /// Results of the parts of a threaded batch, each written by one thread.
