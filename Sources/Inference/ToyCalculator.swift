@@ -179,8 +179,9 @@ struct ToyBlockState {
     batch = DataBatch(model: model, capacity: ToyCalculator.blockSize)
   }
 
-  /// Generates toys `toys` (each from its own stream `keys(i)`), fits them free and with the
-  /// POI fixed at `mu` (warm-started from the free fit), and evaluates `stat` for each; a toy
+  /// Generates toys `toys` (each from its own stream `keys(i)`), fits them free (from the
+  /// generation parameters) and with the POI fixed at `mu` (warm-started from the free fit), and
+  /// evaluates `stat` for each; a toy
   /// whose conditional fit ends below its free fit has its free fit redone
   /// (``ProfileLikelihood/consistentFree(_:_:_:)``).
   mutating func run(
@@ -195,7 +196,8 @@ struct ToyBlockState {
       batch.append(toy)
       streamKeys.append(key)
     }
-    let free = fitter.fit(batch)
+    // The free fits start at the parameters the toys were generated at: their minimum is near.
+    let free = fitter.fit(batch, initial: Array([[Double]](repeating: gen.parameters, count: batch.count).joined()))
     var start = free.parameters
     let nPar = free.parameterCount
     for i in 0..<batch.count { start[i * nPar + poi] = mu }

@@ -97,8 +97,9 @@ public enum FitBenchmark {
   }
 
   /// Times batched fits of `toys` seeded toys of `workspace` on `threads` threads, `repetitions`
-  /// times (after one warm-up), without recording the per-bin locals (as the toys of a test
-  /// statistic).
+  /// times (after one warm-up), as the toys of a test statistic run them: free fits from the
+  /// generation parameters (the model's initial values with µ = 0), conditional fits
+  /// warm-started from the free fits, the per-bin locals not recorded.
   public static func batched(
     workspace: Workspace, toys: Int = 2000, threads: Int = 1, repetitions: Int = 3, conditionalPOI: Double = 1
   ) -> BatchTimings {
@@ -110,9 +111,13 @@ public enum FitBenchmark {
     fitter.recordsLocals = false  // as the toys of a test statistic
     var timings = BatchTimings(free: [], warmConditional: [], converged: 0, general: 0, path: fitter.path())
     let clock = ContinuousClock()
+    // The free fits start where the toys were generated (as the toy calculator does).
+    var truth = model.initialValues
+    truth[poi] = 0
+    let generation = Array([[Double]](repeating: truth, count: toys).joined())
     for r in 0...repetitions {
       var free = BatchResults.empty(model: model)
-      let t1 = clock.measure { free = fitter.fit(data, threads: threads) }
+      let t1 = clock.measure { free = fitter.fit(data, initial: generation, threads: threads) }
       var start = free.parameters
       for i in 0..<toys { start[i * model.parameterCount + poi] = conditionalPOI }
       var conditional = free
