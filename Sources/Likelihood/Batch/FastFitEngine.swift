@@ -26,15 +26,18 @@ final class FastFitEngine {
   func runtime(free: UnsafePointer<Bool>, values x: UnsafePointer<Double>) -> FastRuntime? {
     let n = m.parameterCount
     let f = Array(UnsafeBufferPointer(start: free, count: n))
+    // The key: which parameters are free, and the values of the fixed ones folded into the
+    // structure (fixed parameters of several bins are set per fit instead).
     var values = [Double](repeating: .nan, count: n)
-    for p in 0..<n where !f[p] { values[p] = x[p] }
+    for p in 0..<n where !f[p] && m.touch[p] < 2 { values[p] = x[p] }
+    var base = Array(UnsafeBufferPointer(start: x, count: n))
+    for p in 0..<n where f[p] { base[p] = m.initialValues[p] }
     if let i = cache.firstIndex(where: { $0.free == f && Self.sameValues($0.values, values) }) {
       let entry = cache.remove(at: i)
       cache.insert(entry, at: 0)
+      entry.runtime?.setFixedValues(base)
       return entry.runtime
     }
-    var base = Array(UnsafeBufferPointer(start: x, count: n))
-    for p in 0..<n where f[p] { base[p] = m.initialValues[p] }
     let runtime = FastStructure(model: m, free: f, values: base).map { FastRuntime(model: m, structure: $0) }
     cache.insert((f, values, runtime), at: 0)
     if cache.count > Self.cacheSize { cache.removeLast() }

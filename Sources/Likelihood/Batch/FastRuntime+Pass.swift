@@ -72,7 +72,9 @@ extension FastRuntime {
     let gP = classGlobalGrad  // ∇P_j in global space
     for i in 0..<(J * G) { gP[i] = zero }
     for j in 0..<J {
-      for f in classFactorStart[j]..<classFactorStart[j + 1] { gP[j * G + factorGlobal[f]] = gP[j * G + factorGlobal[f]] + classGrad[f] }
+      for f in classFactorStart[j]..<classFactorStart[j + 1] where factorGlobal[f] < G {
+        gP[j * G + factorGlobal[f]] = gP[j * G + factorGlobal[f]] + classGrad[f]
+      }
     }
     Ft = Ft + slowF
     for i in 0..<G {
@@ -90,8 +92,8 @@ extension FastRuntime {
       }
       let fs = classFactorStart[j], q = classFactorStart[j + 1] - fs, hess = classHess + classHessStart[j]
       let rhoExact = rho[j].or(zero, where: fisher)  // the expected curvature has no ρ∇²P term
-      for a in 0..<q {
-        for b in 0..<q {
+      for a in 0..<q where factorGlobal[fs + a] < G {
+        for b in 0..<q where factorGlobal[fs + b] < G {
           let idx = factorGlobal[fs + a] * G + factorGlobal[fs + b]
           St[idx] = St[idx].fma(rhoExact, hess[a * q + b])
         }

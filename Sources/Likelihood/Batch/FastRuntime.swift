@@ -28,9 +28,10 @@ final class FastRuntime {
   let storage = RawStorage()
   let G: Int
   let J: Int
-  /// The structure's globals and base parameter values (copied out of ``structure``).
+  /// The structure's globals, and the parameter values of fixed parameters and starts
+  /// (``setFixedValues(_:)``).
   let globals: [Int]
-  let base: [Double]
+  var base: [Double]
   var groups: [GroupRuntime] = []
   static var lanes: Int { Lanes.scalarCount }
 
@@ -114,7 +115,7 @@ final class FastRuntime {
     laneAux = storage.make(auxTotal, Lanes.splat(0))
     laneW = storage.make(nTotal, Lanes.splat(.nan))
     globalAux = storage.make(G, Lanes.splat(0))
-    xt = storage.make(G, Lanes.splat(0))
+    xt = storage.make(G + s.fixedGlobals.count, Lanes.splat(0))
     var fs = [0], hs = [0]
     for c in s.classes {
       fs.append(fs.last! + c.factors.count)
@@ -158,6 +159,15 @@ final class FastRuntime {
     self.loadMain = loadMain
     self.loadAux = loadAux
     lane = LaneNewtonState(G: G, storage: storage)
+    setFixedValues(s.base)
+  }
+
+  /// The fixed parameters' values of the next fits (`values`: one per parameter; those of the
+  /// fixed globals become their class factors' slots).
+  func setFixedValues(_ values: [Double]) {
+    base = values
+    for (i, p) in structure.fixedGlobals.enumerated() { xt[G + i] = .splat(values[p]) }
+    slowSolver = nil
   }
 
   /// The Newton state of every lane (``LaneNewtonState``).
@@ -198,7 +208,7 @@ final class FastRuntime {
   func constantConstraints(_ aux: UnsafePointer<Double>) -> Double {
     var total = 0.0
     for p in structure.constantConstraints {
-      var v = structure.base[p]
+      var v = base[p]
       if structure.free[p], let best = m.constraint[p].maximum(aux: aux) { v = min(max(best, m.lower[p]), m.upper[p]) }
       total += m.constraint[p].value(v, aux: aux)
     }
@@ -236,7 +246,7 @@ final class FastRuntime {
   func classProducts(lane j: Int, globals x: UnsafePointer<Double>) {
     for (c, cls) in structure.classes.enumerated() {
       var P = 1.0
-      for f in cls.factors { P *= f.effect.value(x[structure.globals[f.global]]) }
+      for f in cls.factors { P *= f.effect.value(x[f.global < G ? globals[f.global] : structure.fixedGlobals[f.global - G]]) }
       classP[c][j] = P
     }
   }

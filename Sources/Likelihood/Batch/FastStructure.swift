@@ -67,6 +67,9 @@ struct FastClass: Sendable {
 struct FastStructure: Sendable {
   /// Free globals (parameter indices), their bounds and constraints.
   let globals: [Int]
+  /// Fixed parameters entering several bins: class factors at slots globals.count + i, at the
+  /// fit's fixed values (``FastRuntime/setFixedValues(_:)``).
+  let fixedGlobals: [Int]
   let globalLower: [Double]
   let globalUpper: [Double]
   let globalConstraint: [ParameterConstraint]
@@ -79,7 +82,8 @@ struct FastStructure: Sendable {
   let constantConstraints: [Int]
   /// Parameters that are free but enter no bin.
   let orphans: [Int]
-  /// The values the fit starts from and keeps for fixed parameters.
+  /// The values the fit starts from and keeps for fixed parameters (the fixed globals' at the
+  /// time the structure was built).
   let base: [Double]
   let free: [Bool]
 
@@ -94,6 +98,7 @@ extension FastStructure {
     var builder = FastStructureBuilder(model: m, free: free, values: x)
     guard builder.build() else { return nil }
     globals = builder.globals
+    fixedGlobals = builder.fixedGlobals
     globalLower = globals.map { m.lower[$0] }
     globalUpper = globals.map { m.upper[$0] }
     globalConstraint = globals.map { m.constraint[$0] }
@@ -124,6 +129,7 @@ private struct FastStructureBuilder {
   let free: [Bool]
   let x: [Double]
   var globals: [Int] = []
+  var fixedGlobals: [Int] = []
   var globalSlot: [Int: Int] = [:]
   var classes: [FastClass] = []
   var classIndex: [[FactorKey]: Int] = [:]
@@ -150,6 +156,12 @@ private struct FastStructureBuilder {
       globals.append(p)
     }
     if globals.count > FastStructure.maxGlobals { return false }
+    // Fixed parameters of several bins (a POI held at a tested value) stay class factors, at
+    // slots after the free globals, so that a new fixed value needs no new structure.
+    for p in 0..<m.parameterCount where !free[p] && m.touch[p] >= 2 {
+      globalSlot[p] = globals.count + fixedGlobals.count
+      fixedGlobals.append(p)
+    }
     var bins: [(FastBin, Int)] = []
     for b in 0..<m.mainCount {
       if m.binTermStart[b] == m.binTermStart[b + 1] {
@@ -179,7 +191,10 @@ private struct FastStructureBuilder {
     for f in Int(m.factorStart[t])..<Int(m.factorStart[t + 1]) {
       let p = Int(m.factorParam[f])
       let effect = m.factorEffect[f]
-      if !free[p] {
+      if let g = globalSlot[p] {
+        factors.append((g, effect))
+        keys.append(Self.key(g, effect))
+      } else if !free[p] {
         fixedProduct *= effect.value(x[p])
       } else if let g = globalSlot[p] {
         factors.append((g, effect))
