@@ -27,6 +27,18 @@ public enum TestStatistic: String, CaseIterable, Sendable, Codable {
   public var isOneSided: Bool { self == .q || self == .qtilde || self == .q0 }
   /// Whether asymptotic formulas treat the POI as bounded at 0.
   public var isTilde: Bool { self == .qtilde || self == .ttilde }
+
+  /// The statistic's value at POI = µ from the two fits' −2 ln L and µ̂ (pyhf
+  /// `test_statistics.py`): tµ-like = max(0, twice_nll(µ, θ̂̂) − twice_nll(µ̂, θ̂)), then
+  /// one-sided rules of Eq. (12), (14), (16).
+  public func value(poi mu: Double, muHat: Double, freeTwiceNLL: Double, conditionalTwiceNLL: Double) -> Double {
+    let tLike = max(0, conditionalTwiceNLL - freeTwiceNLL)  // pyhf _tmu_like: clip(…, 0)
+    switch self {
+    case .q, .qtilde: return muHat > mu ? 0 : tLike  // Eq. (14), (16)
+    case .q0: return muHat < 0 ? 0 : tLike  // Eq. (12)
+    case .t, .ttilde: return tLike  // Eq. (8), (11)
+    }
+  }
 }
 
 /// One evaluation of a test statistic: its value and the two fits behind it.
@@ -50,6 +62,9 @@ public final class ProfileLikelihood {
   /// Fits that did not converge since creation (counted, never fatal).
   public private(set) var failedFits = 0
   public private(set) var totalFits = 0
+  /// Test statistics whose conditional fit ended below the free fit (a free fit in a local
+  /// minimum): the free fit was redone from the conditional point (``evaluate(_:poi:data:free:)``).
+  public private(set) var inconsistentFits = 0
 
   public init(model: Model, options: FitOptions = FitOptions(computeUncertainties: false)) throws {
     guard let poi = model.poiIndex else { throw InferenceError.noPOI }
@@ -76,23 +91,33 @@ public final class ProfileLikelihood {
 
   /// The test statistic `stat` at POI = `mu` on `data`; `free` reuses an unconditional fit of
   /// the same data (it does not depend on µ).
+  ///
+  /// The two fits must be consistent: twice_nll(free) ≤ twice_nll(conditional) (the conditional
+  /// point is also a point of the free fit). When the conditional fit ends lower, the free fit
+  /// stopped in a local minimum: it is redone from the conditional point, the lower of the two
+  /// kept, and ``inconsistentFits`` counts it.
   public func evaluate(_ stat: TestStatistic, poi mu: Double, data: [Double], free: FitResult? = nil) -> TestStatisticValue {
-    let f = free ?? freeFit(data)
+    var f = free ?? freeFit(data)
     // Warm start from the unconditional fit: the nuisances are already near their profile.
     var start = f.parameters
     start[poiIndex] = mu
     // A warm start where the likelihood vanishes (e.g. a normalisation at 0 once µ is fixed) is
     // the fitter's to handle: it restarts from the initial values itself.
     let c = conditionalFit(data, poi: mu, initial: start)
-    let tLike = max(0, c.twiceNLL - f.twiceNLL)  // pyhf _tmu_like: clip(…, 0)
-    let muHat = f.parameters[poiIndex]
-    let value: Double
-    switch stat {
-    case .q, .qtilde: value = muHat > mu ? 0 : tLike                 // Eq. (14), (16)
-    case .q0: value = muHat < 0 ? 0 : tLike                           // Eq. (12)
-    case .t, .ttilde: value = tLike                                   // Eq. (8), (11)
-    }
+    if let better = consistentFree(f, c, data) { f = better }
+    let value = stat.value(poi: mu, muHat: f.parameters[poiIndex], freeTwiceNLL: f.twiceNLL, conditionalTwiceNLL: c.twiceNLL)
     return TestStatisticValue(value: value, poi: mu, free: f, conditional: c, poiIndexStorage: poiIndex)
+  }
+
+  /// The free fit redone from the conditional point when the conditional fit `c` ended below
+  /// the free fit `f` (beyond the fits' tolerance), if that finds a lower minimum.
+  public func consistentFree(_ f: FitResult, _ c: FitResult, _ data: [Double]) -> FitResult? {
+    guard c.converged, c.twiceNLL < f.twiceNLL - 1e-9 * max(1, abs(f.twiceNLL)) else { return nil }
+    inconsistentFits += 1
+    let refit = fitter.fit(data: data, initial: c.parameters)
+    totalFits += 1
+    if !refit.converged { failedFits += 1 }
+    return refit.converged && refit.twiceNLL < f.twiceNLL ? refit : nil
   }
 
   /// The Asimov data set of pyhf's `generate_asimov_data`: the expectation at the conditional

@@ -40,9 +40,10 @@ public struct ToySettings: Sendable, Equatable {
 /// fluctuated. p-values are empirical, P(q ≥ q_obs), as pyhf's `EmpiricalDistribution`; the
 /// expected set takes the percentiles of CLs over the b-only toys at −2σ … +2σ.
 ///
-/// Toys run in parallel over `threads`, each from its own stream (``ToySettings/key(toy:signal:)``),
-/// so results are identical for any thread count. A toy whose fit fails is counted, listed
-/// with its stream key, and left out of the distribution — never fatal.
+/// Toys run in blocks (generated, then fitted together on a ``BatchFitter``) in parallel over
+/// `threads`, each from its own stream (``ToySettings/key(toy:signal:)``), so results are
+/// identical for any thread count. A toy whose fit fails is counted, listed with its stream
+/// key, and left out of the distribution — never fatal.
 public final class ToyCalculator: HypoTestCalculator {
   public let testStatistic: TestStatistic
   public let model: Model
@@ -88,27 +89,31 @@ public final class ToyCalculator: HypoTestCalculator {
     public var failed: [FailedToy]
   }
 
+  /// Toys generated and fitted together: a block's free fits and then its conditional fits
+  /// run on the lanes of a ``BatchFitter``. Each toy keeps its own stream key, and a toy's fit
+  /// does not depend on the toys beside it, so the results are the same for any block size and
+  /// thread count.
+  static let blockSize = 128
+
   /// The distribution of the test statistic at µ for toys generated at POI = `truth`.
   public func distribution(poi mu: Double, truth: Double, signal: Bool) throws -> Distribution {
     let gen = ToySampler(model: model, parameters: generationParameters(poi: truth))
-    let stat = testStatistic
     let s = settings
-    let model = self.model
-    let results: [(Double, Bool, UInt64)] = try Parallel.map(
-      count: s.toys, threads: s.threads,
-      makeState: { (try ProfileLikelihood(model: model), RandomStream(key: 0), [Double]()) }
-    ) { i, state in
-      let key = s.key(toy: i, signal: signal).hash64
-      state.1.reseed(key)
-      gen.sample(state.1, into: &state.2)
-      let v = state.0.evaluate(stat, poi: mu, data: state.2)
-      return (v.value, v.free.converged && v.conditional.converged && v.value.isFinite, key)
+    let model = self.model, stat = testStatistic, poi = profile.poiIndex
+    let block = Self.blockSize
+    let blocks = (s.toys + block - 1) / block
+    let results: [[ToyOutcome]] = try Parallel.map(
+      count: blocks, threads: s.threads,
+      makeState: { ToyBlockState(model: model, profile: try ProfileLikelihood(model: model)) }
+    ) { b, state in
+      let toys = (b * block)..<min(s.toys, (b + 1) * block)
+      return state.run(toys, gen: gen, keys: { s.key(toy: $0, signal: signal).hash64 }, stat: stat, poi: poi, mu: mu)
     }
     var values: [Double] = []
-    values.reserveCapacity(results.count)
+    values.reserveCapacity(s.toys)
     var failed: [FailedToy] = []
-    for (i, r) in results.enumerated() {
-      if r.1 { values.append(r.0) } else { failed.append(FailedToy(toy: i, hypothesis: signal ? "s+b" : "b", streamKey: r.2)) }
+    for (i, r) in results.joined().enumerated() {
+      if r.ok { values.append(r.value) } else { failed.append(FailedToy(toy: i, hypothesis: signal ? "s+b" : "b", streamKey: r.key)) }
     }
     return Distribution(values: values, failed: failed)
   }
@@ -147,5 +152,65 @@ public final class ToyCalculator: HypoTestCalculator {
       poi: mu, testStatistic: testStatistic, observedTestStatistic: obs, cls: clb > 0 ? clsb / clb : .nan, clsb: clsb, clb: clb,
       expectedCLs: normalPercentiles.map { percentile(sorted: clsOfToys, $0) },
       expectedCLsb: normalPercentiles.map { percentile(sorted: clsbOfToys, $0) }, toys: counts)
+  }
+}
+
+/// The test statistic of one toy, whether its fits converged, and its stream key.
+struct ToyOutcome: Sendable {
+  let value: Double
+  let ok: Bool
+  let key: UInt64
+}
+
+/// One thread's tools for blocks of toys: a batch fitter, a profile likelihood for the rare
+/// refits, a random stream and the block's data.
+struct ToyBlockState {
+  let fitter: BatchFitter
+  let profile: ProfileLikelihood
+  let rng = RandomStream(key: 0)
+  var toy: [Double] = []
+  var batch: DataBatch
+
+  init(model: Model, profile: ProfileLikelihood) {
+    fitter = BatchFitter(model: model)
+    fitter.recordsLocals = false
+    self.profile = profile
+    batch = DataBatch(model: model, capacity: ToyCalculator.blockSize)
+  }
+
+  /// Generates toys `toys` (each from its own stream `keys(i)`), fits them free (from the
+  /// generation parameters) and with the POI fixed at `mu` (warm-started from the free fit), and
+  /// evaluates `stat` for each; a toy
+  /// whose conditional fit ends below its free fit has its free fit redone
+  /// (``ProfileLikelihood/consistentFree(_:_:_:)``).
+  mutating func run(
+    _ toys: Range<Int>, gen: ToySampler, keys: (Int) -> UInt64, stat: TestStatistic, poi: Int, mu: Double
+  ) -> [ToyOutcome] {
+    batch.removeAll()
+    var streamKeys: [UInt64] = []
+    for i in toys {
+      let key = keys(i)
+      rng.reseed(key)
+      gen.sample(rng, into: &toy)
+      batch.append(toy)
+      streamKeys.append(key)
+    }
+    // The free fits start at the parameters the toys were generated at: their minimum is near.
+    let free = fitter.fit(batch, initial: Array([[Double]](repeating: gen.parameters, count: batch.count).joined()))
+    var start = free.parameters
+    let nPar = free.parameterCount
+    for i in 0..<batch.count { start[i * nPar + poi] = mu }
+    let conditional = fitter.fit(batch, fixed: [poi: mu], initial: start)
+    return (0..<batch.count).map { i in
+      var freeNLL = free.twiceNLL[i], muHat = free.parameter(poi, of: i), freeOK = free.converged[i]
+      if conditional.converged[i], conditional.twiceNLL[i] < freeNLL - 1e-9 * max(1, abs(freeNLL)),
+         let better = profile.consistentFree(free[i], conditional[i], Array(batch[i])) {
+        freeNLL = better.twiceNLL
+        muHat = better.parameters[poi]
+        freeOK = true
+      }
+      let v = stat.value(poi: mu, muHat: muHat, freeTwiceNLL: freeNLL, conditionalTwiceNLL: conditional.twiceNLL[i])
+      return ToyOutcome(value: v, ok: freeOK && conditional.converged[i] && v.isFinite, key: streamKeys[i])
+    }
   }
 }

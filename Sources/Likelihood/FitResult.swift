@@ -11,21 +11,24 @@ public struct FitResult: Equatable, Sendable {
   /// definite, the parameter does not enter the likelihood, or uncertainties were not requested.
   public var uncertainties: [Double]
   /// True when the final Newton decrement is below the tolerance (a minimum on the bounded
-  /// region to numerical precision).
+  /// region to numerical precision) and the convergence check passed (``diagnostics``).
   public var converged: Bool
   /// Newton iterations over the global parameters, over all attempts.
   public var iterations: Int
   /// Final Newton decrement gᵀH⁻¹g of −2 ln L over the free global parameters (the predicted
-  /// further decrease of −2 ln L is half of it). When the fit ended with a full Newton step in
-  /// the quadratic regime, the decrement predicted after that step (C·dec², C from the last two
-  /// decrements, at least 1).
+  /// further decrease of −2 ln L is half of it).
   public var newtonDecrement: Double
-  /// Which strategy produced the result: "newton", or a fallback ("fisher", "coordinate").
+  /// Which strategy produced the result: "newton" (the batched and single fits of windows of
+  /// the fast structure say "newton (batched)"), or a fallback ("fisher", "coordinate").
   public var method: String
+  /// What the convergence check found (restarts, curvature at the minimum).
+  public var diagnostics: FitDiagnostics
+  /// Why the fit gave no trustworthy minimum; nil when ``converged``.
+  public var error: FitError?
 
   public init(
     parameters: [Double], twiceNLL: Double, uncertainties: [Double], converged: Bool, iterations: Int,
-    newtonDecrement: Double, method: String
+    newtonDecrement: Double, method: String, diagnostics: FitDiagnostics = FitDiagnostics(), error: FitError? = nil
   ) {
     self.parameters = parameters
     self.twiceNLL = twiceNLL
@@ -34,7 +37,57 @@ public struct FitResult: Equatable, Sendable {
     self.iterations = iterations
     self.newtonDecrement = newtonDecrement
     self.method = method
+    self.diagnostics = diagnostics
+    self.error = error
   }
+}
+
+/// The convergence check of a fit: whether its end point is a strict local minimum, and what
+/// was done to make it the global one.
+public struct FitDiagnostics: Equatable, Sendable {
+  /// The profile Hessian over the free global parameters (off their bounds) is positive
+  /// definite at the end point (false: a saddle or a flat direction — the fit was restarted).
+  public var positiveDefinite: Bool = true
+  /// Further starting points tried after the first fit converged (models whose likelihood can
+  /// have several minima: a normsys or histosys that is not monotonic in its parameter, e.g.
+  /// hi and lo on the same side of 1; or an end point that failed the check).
+  public var restarts: Int = 0
+  /// A restart found a lower minimum than the first fit (count these: the first minimum was
+  /// local).
+  public var improvedByRestart: Bool = false
+
+  public init(positiveDefinite: Bool = true, restarts: Int = 0, improvedByRestart: Bool = false) {
+    self.positiveDefinite = positiveDefinite
+    self.restarts = restarts
+    self.improvedByRestart = improvedByRestart
+  }
+}
+
+/// A fit that cannot give a minimum, with what the user can act on.
+public enum FitError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// A bin expects no events for any parameter values (every sample is zero there) but has
+  /// observed events: the likelihood is 0 everywhere.
+  case zeroExpectation(location: String, observed: Double)
+  /// −2 ln L cannot be evaluated at any starting point tried (e.g. a negative expected yield).
+  case notEvaluable(location: String, detail: String)
+  /// The fit did not converge; `tried` lists the strategies, `decrement` the last Newton
+  /// decrement.
+  case notConverged(tried: [String], decrement: Double)
+
+  public var description: String {
+    switch self {
+    case .zeroExpectation(let location, let observed):
+      return "\(location): no sample contributes events, but \(observed.formatted()) are observed (the likelihood is zero for every parameter value)"
+    case .notEvaluable(let location, let detail):
+      return "−2 ln L cannot be evaluated at the start: \(location): \(detail)"
+    case .notConverged(let tried, let decrement):
+      return "the fit did not converge (tried: \(tried.joined(separator: ", ")); last Newton decrement \(decrement))"
+    }
+  }
+}
+
+private extension Double {
+  func formatted() -> String { self == rounded() && abs(self) < 1e15 ? String(Int(self)) : String(self) }
 }
 
 /// Settings of a ``Fitter``. The defaults give the minimum to machine precision.

@@ -43,26 +43,30 @@ public struct Code4Interpolation: Equatable, Sendable {
   public static func == (l: Code4Interpolation, r: Code4Interpolation) -> Bool { l.hi == r.hi && l.lo == r.lo }
 
   /// I(α).
-  @inlinable public func value(_ alpha: Double) -> Double { valueAndDerivatives(alpha).value }
+  @inlinable public func value(_ alpha: Double) -> Double { jet(alpha).value }
 
   /// I(α), dI/dα and d²I/dα².
   @usableFromInline
-  func valueAndDerivatives(_ alpha: Double) -> (value: Double, d1: Double, d2: Double) {
+  func jet(_ alpha: Double) -> Jet {
     if alpha >= 1 {
       let v = Foundation.pow(hi, alpha)
-      return (v, logHi * v, logHi * logHi * v)
+      return Jet(value: v, d1: logHi * v, d2: logHi * logHi * v)
     } else if alpha > -1 {
       let (a1, a2, a3, a4, a5, a6) = a
       let x = alpha
       let v = 1 + x * (a1 + x * (a2 + x * (a3 + x * (a4 + x * (a5 + x * a6)))))
       let d1 = a1 + x * (2 * a2 + x * (3 * a3 + x * (4 * a4 + x * (5 * a5 + x * 6 * a6))))
       let d2 = 2 * a2 + x * (6 * a3 + x * (12 * a4 + x * (20 * a5 + x * 30 * a6)))
-      return (v, d1, d2)
+      return Jet(value: v, d1: d1, d2: d2)
     } else {
       let v = Foundation.pow(lo, -alpha)
-      return (v, -logLo * v, logLo * logLo * v)
+      return Jet(value: v, d1: -logLo * v, d2: logLo * logLo * v)
     }
   }
+
+  /// Whether the curve has two minima-producing shapes: hi and lo on the same side of 1 (a
+  /// one-sided systematic) makes I(α) non-monotonic, and the likelihood can be double-welled.
+  public var isOneSided: Bool { (hi - 1) * (lo - 1) > 0 }
 }
 
 /// pyhf's interpolation code 4p for `histosys` (pyhf `interpolators/code4p.py`): an additive
@@ -75,6 +79,10 @@ public struct Code4Interpolation: Equatable, Sendable {
 /// S = (Δ₊ + Δ₋)/2, A = (Δ₊ − Δ₋)/16 with Δ₊ = ν₊ − ν₀, Δ₋ = ν₀ − ν₋: piecewise linear outside
 /// ±1, a polynomial inside with continuous first and second derivatives.
 public struct Code4pInterpolation: Equatable, Sendable {
+  public static func == (l: Code4pInterpolation, r: Code4pInterpolation) -> Bool {
+    l.deltaUp == r.deltaUp && l.deltaDown == r.deltaDown
+  }
+
   /// Δ₊ = ν₊ − ν₀.
   public let deltaUp: Double
   /// Δ₋ = ν₀ − ν₋.
@@ -94,18 +102,18 @@ public struct Code4pInterpolation: Equatable, Sendable {
   }
 
   /// Δ(α).
-  @inlinable public func value(_ alpha: Double) -> Double { valueAndDerivatives(alpha).value }
+  @inlinable public func value(_ alpha: Double) -> Double { jet(alpha).value }
 
   /// Δ(α), dΔ/dα and d²Δ/dα².
   @usableFromInline
-  func valueAndDerivatives(_ alpha: Double) -> (value: Double, d1: Double, d2: Double) {
-    if alpha > 1 { return (deltaUp * alpha, deltaUp, 0) }
-    if alpha < -1 { return (deltaDown * alpha, deltaDown, 0) }
+  func jet(_ alpha: Double) -> Jet {
+    if alpha > 1 { return Jet(value: deltaUp * alpha, d1: deltaUp, d2: 0) }
+    if alpha < -1 { return Jet(value: deltaDown * alpha, d1: deltaDown, d2: 0) }
     let x2 = alpha * alpha
     // pyhf: alpha * (S + alpha * A * (15 + alpha^2 * (-10 + alpha^2 * 3)))
     let v = alpha * (s + alpha * a * (15 + x2 * (-10 + x2 * 3)))
     let d1 = s + a * alpha * (30 + x2 * (-40 + x2 * 18))
     let d2 = a * (30 + x2 * (-120 + x2 * 90))
-    return (v, d1, d2)
+    return Jet(value: v, d1: d1, d2: d2)
   }
 }

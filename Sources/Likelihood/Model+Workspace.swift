@@ -19,30 +19,46 @@ extension Model {
       parameterNames: b.parameterNames, parameterSets: b.sets, poiIndex: b.poiIndex, initialValues: b.inits,
       bounds: zip(b.lower, b.upper).map { $0...$1 }, fixedByDefault: b.fixed, channelNames: b.channelNames,
       channelBins: b.channelBins, observedMainData: b.observed, auxData: b.aux, constraints: b.constraints,
-      measurementName: b.measurementName, layout: b.layout)
+      measurementName: b.measurementName, terms: b.terms)
   }
 }
 
-/// pyhf's modifier types in the order of `modifiers.histfactory_set`, which fixes the order of
-/// the parameter sets (`_nominal_and_modifiers_from_spec`, step 5).
-private let typeOrder = ["histosys", "lumi", "normfactor", "normsys", "shapefactor", "shapesys", "staterror"]
+/// The model's (sample, bin) terms as the workspace defines them: per main bin, the samples
+/// (sorted, as pyhf) with a non-zero nominal or an additive modifier, each with its
+/// multiplicative and additive modifier occurrences.
+struct TermTable: Sendable {
+  struct Occurrence: Sendable {
+    let parameter: Int
+    let effect: Effect
+  }
 
-/// Python's `sorted` on strings: by Unicode code point.
-private func pythonLess(_ a: String, _ b: String) -> Bool {
-  a.unicodeScalars.lazy.map(\.value).lexicographicallyPrecedes(b.unicodeScalars.lazy.map(\.value))
+  /// Terms of bin b: binStart[b] ..< binStart[b + 1].
+  var binStart: [Int] = [0]
+  var nominal: [Double] = []
+  /// Sample (index into `sampleNames`) of each term, for messages.
+  var sample: [Int] = []
+  var sampleNames: [String] = []
+  /// Multiplicative occurrences of term t: factorStart[t] ..< factorStart[t + 1], in pyhf's
+  /// order of multiplication (by modifier type, then name).
+  var factorStart: [Int] = [0]
+  var factors: [Occurrence] = []
+  var additiveStart: [Int] = [0]
+  var additive: [Occurrence] = []
+
+  var termCount: Int { nominal.count }
 }
 
-private struct ModelBuilder {
+struct ModelBuilder {
   let ws: Workspace
 
-  // channel order and bins
-  var channelOrder: [Int] = []  // sorted position -> workspace channel index
+  var context: ModelContext
   var channelNames: [String] = []
   var channelBins: [Range<Int>] = []
-  var nMain = 0
+  var sampleRank: [String: Int] = [:]
 
-  // parameters
   var sets: [ParameterSet] = []
+  var specs: [String: ParameterSetSpec] = [:]
+  var order: [String] = []
   var parameterNames: [String] = []
   var inits: [Double] = []
   var lower: [Double] = []
@@ -51,62 +67,45 @@ private struct ModelBuilder {
   var poiIndex: Int?
   var measurementName = ""
 
-  // constraints
   var aux: [Double] = []
   var constraints: [ConstraintTerm] = []
   var observed: [Double] = []
-  var layout = Layout()
+  var terms = TermTable()
 
-  init(workspace: Workspace) { ws = workspace }
-
-  /// An occurrence of a modifier on a sample: workspace indices and the JSON path.
-  struct Use {
-    let channel: Int  // workspace index
-    let sample: Int
-    let modifier: Int
-    var path: String { "channels[\(channel)].samples[\(sample)].modifiers[\(modifier)]" }
-  }
-
-  /// Everything pyhf's builders need to know about one parameter set before user configuration.
-  struct SetSpec {
-    var name: String
-    var types: [String]
-    var uses: [Use] = []
-    var n = 1
-    var isScalar = true
-    var constraint: ParameterSet.ConstraintType = .unconstrained
-    var inits: [Double] = []
-    var bounds: [(Double, Double)] = []
-    var fixed: [Bool] = []
-    var auxdata: [Double] = []
-    var sigmas: [Double] = []
-    var factors: [Double] = []
-    /// staterror: the sorted channel positions it covers, and the first parameter of each.
-    var channelPositions: [Int] = []
-    var channelOffset: [Int: Int] = [:]
-    /// Which configuration keys the set accepts (pyhf: a key the modifier's `required_parset`
-    /// does not define is refused).
-    var accepts: Set<String> = ["inits", "bounds", "fixed"]
+  init(workspace: Workspace) {
+    ws = workspace
+    context = ModelContext(workspace: workspace, channelOrder: [])
   }
 
   mutating func build(measurementName requested: String?) throws {
-    // Measurement (pyhf `Workspace.get_measurement`).
-    let mIndex: Int
-    if let requested {
-      guard let i = ws.measurements.firstIndex(where: { $0.name == requested }) else {
-        throw WorkspaceError(
-          path: "measurements",
-          message: "no measurement named \"\(requested)\" (the workspace has \(ws.measurements.map { "\"\($0.name)\"" }.joined(separator: ", ")))")
-      }
-      mIndex = i
-    } else {
-      mIndex = 0
-    }
-    let measurement = ws.measurements[mIndex]
+    let (mIndex, measurement) = try pickMeasurement(requested)
     measurementName = measurement.name
+    orderChannels()
+    try collectParameterSets()
+    try configure(measurement, path: "measurements[\(mIndex)].config")
+    makeParameters()
+    try setPOI(measurement.config.poi, path: "measurements[\(mIndex)].config.poi")
+    for ci in context.channelOrder {
+      observed += ws.observations.first { $0.name == ws.channels[ci].name }!.data
+    }
+    makeTerms()
+  }
 
-    // Channels and samples sorted by name (pyhf `mixins._ChannelSummaryMixin`).
-    channelOrder = ws.channels.indices.sorted { pythonLess(ws.channels[$0].name, ws.channels[$1].name) }
+  /// The measurement (pyhf `Workspace.get_measurement`): the named one, else the first.
+  func pickMeasurement(_ requested: String?) throws -> (Int, Measurement) {
+    guard let requested else { return (0, ws.measurements[0]) }
+    guard let i = ws.measurements.firstIndex(where: { $0.name == requested }) else {
+      throw WorkspaceError(
+        path: "measurements",
+        message: "no measurement named \"\(requested)\" (the workspace has \(ws.measurements.map { "\"\($0.name)\"" }.joined(separator: ", ")))")
+    }
+    return (i, ws.measurements[i])
+  }
+
+  /// Channels and samples sorted by name (pyhf `mixins._ChannelSummaryMixin`).
+  mutating func orderChannels() {
+    let channelOrder = ws.channels.indices.sorted { pythonLess(ws.channels[$0].name, ws.channels[$1].name) }
+    context = ModelContext(workspace: ws, channelOrder: channelOrder)
     channelNames = channelOrder.map { ws.channels[$0].name }
     var start = 0
     for ci in channelOrder {
@@ -114,18 +113,26 @@ private struct ModelBuilder {
       channelBins.append(start..<(start + n))
       start += n
     }
-    nMain = start
     let sampleNames = Set(ws.channels.flatMap { $0.samples.map(\.name) }).sorted(by: pythonLess)
-    let sampleRank = Dictionary(uniqueKeysWithValues: sampleNames.enumerated().map { ($1, $0) })
+    sampleRank = Dictionary(uniqueKeysWithValues: sampleNames.enumerated().map { ($1, $0) })
+    terms.sampleNames = sampleNames
+  }
 
-    // Walk sorted channels x sorted samples x sorted (name, type) modifiers, as pyhf's step 3,
-    // collecting parameter sets in first-appearance order per type.
+  func sortedSamples(_ channel: Channel) -> [Int] {
+    channel.samples.indices.sorted { sampleRank[channel.samples[$0].name]! < sampleRank[channel.samples[$1].name]! }
+  }
+
+  /// Walks sorted channels × sorted samples × modifiers sorted by (name, type), as pyhf's step 3,
+  /// collecting the uses of each modifier name; then each set's defaults from its type, and the
+  /// order of the sets (by type in registry order, by first appearance or name within a type).
+  mutating func collectParameterSets() throws {
+    var uses: [String: [ModifierUse]] = [:]
+    var types: [String: [String]] = [:]
+    var firstAppearance: [String] = []
     var firstByType: [String: [String]] = [:]
-    var specs: [String: SetSpec] = [:]
-    for (pos, ci) in channelOrder.enumerated() {
+    for (pos, ci) in context.channelOrder.enumerated() {
       let channel = ws.channels[ci]
-      let samplesSorted = channel.samples.indices.sorted { sampleRank[channel.samples[$0].name]! < sampleRank[channel.samples[$1].name]! }
-      for si in samplesSorted {
+      for si in sortedSamples(channel) {
         let sample = channel.samples[si]
         let mods = sample.modifiers.indices.sorted {
           let a = sample.modifiers[$0], b = sample.modifiers[$1]
@@ -133,300 +140,82 @@ private struct ModelBuilder {
         }
         for mi in mods {
           let m = sample.modifiers[mi]
-          let use = Use(channel: ci, sample: si, modifier: mi)
-          if specs[m.name] == nil {
-            specs[m.name] = SetSpec(name: m.name, types: [])
-          }
-          if !specs[m.name]!.types.contains(m.type) {
-            if let other = specs[m.name]!.types.first, Set([other, m.type]) != Set(["normsys", "histosys"]) {
-              throw WorkspaceError(
-                path: use.path,
-                message: "modifier name \"\(m.name)\" is used by a \(other) and a \(m.type) modifier; pyhf lets only normsys and histosys share a parameter")
-            }
-            specs[m.name]!.types.append(m.type)
-            if m.type != "staterror" { firstByType[m.type, default: []].append(m.name) }
-          }
-          specs[m.name]!.uses.append(use)
-          if m.type == "staterror", !specs[m.name]!.channelPositions.contains(pos) {
-            specs[m.name]!.channelPositions.append(pos)
-          }
+          let use = ModifierUse(channel: ci, sample: si, modifier: mi, channelPosition: pos)
+          if uses[m.name] == nil { firstAppearance.append(m.name) }
+          if types[m.name]?.contains(m.type) != true { firstByType[m.type, default: []].append(m.name) }
+          try addType(m.type, of: m.name, to: &types, at: use)
+          uses[m.name, default: []].append(use)
         }
       }
     }
-    firstByType["staterror"] = specs.values.filter { $0.types == ["staterror"] }.map(\.name).sorted(by: pythonLess)
+    for name in firstAppearance {
+      let t = ModifierRegistry.type(named: types[name]![0])!
+      var spec = try t.parameterSet(name: name, uses: uses[name]!, in: context)
+      spec.types = types[name]!
+      specs[name] = spec
+    }
+    order = Self.setOrder(firstByType, types: types)
+    if order.isEmpty {
+      throw WorkspaceError(path: "channels", message: "the model has no parameters (pyhf: \"No parameters specified for the Model.\")")
+    }
+  }
+
+  /// Records that modifier name `name` is used with type `type`; pyhf lets only types that
+  /// declare it (normsys and histosys) share a name.
+  func addType(_ type: String, of name: String, to types: inout [String: [String]], at use: ModifierUse) throws {
+    var list = types[name] ?? []
+    if list.contains(type) { return }
+    if let other = list.first, !(ModifierRegistry.type(named: other)!.sharesParametersWith.contains(type)) {
+      throw WorkspaceError(
+        path: use.path,
+        message: "modifier name \"\(name)\" is used by a \(other) and a \(type) modifier; pyhf lets only normsys and histosys share a parameter")
+    }
+    list.append(type)
+    types[name] = list
+  }
+
+  /// pyhf's `par_order`: by type in registry order; within a type by first appearance of the
+  /// (name, type) pair, or, for types that say so (staterror), the names of that type alone
+  /// sorted by name.
+  static func setOrder(_ firstByType: [String: [String]], types: [String: [String]]) -> [String] {
     var order: [String] = []
     var seen = Set<String>()
-    for t in typeOrder {
-      for name in firstByType[t] ?? [] where !seen.contains(name) {
+    for t in ModifierRegistry.types {
+      let names = t.setsSortedByName
+        ? types.keys.filter { types[$0]! == [t.typeName] }.sorted(by: pythonLess)
+        : firstByType[t.typeName] ?? []
+      for name in names where !seen.contains(name) {
         seen.insert(name)
         order.append(name)
       }
     }
-    if order.isEmpty {
-      throw WorkspaceError(path: "channels", message: "the model has no parameters (pyhf: \"No parameters specified for the Model.\")")
-    }
+    return order
+  }
 
-    // Defaults of each set (the modifiers' `required_parset`).
-    for name in order {
-      var s = specs[name]!
-      try fillDefaults(&s)
-      specs[name] = s
-    }
-
-    // User configuration (pyhf `reduce_paramsets_requirements`); unknown names are ignored, as pyhf.
-    let mp = "measurements[\(mIndex)].config"
+  /// The measurement's parameter configuration (pyhf `reduce_paramsets_requirements`); unknown
+  /// names are ignored, as pyhf.
+  mutating func configure(_ measurement: Measurement, path mp: String) throws {
     for (pi, config) in measurement.config.parameters.enumerated() {
-      guard var s = specs[config.name], seen.contains(config.name) else { continue }
+      guard var s = specs[config.name] else { continue }
       try apply(config, to: &s, path: mp + ".parameters[\(pi)]")
       specs[config.name] = s
     }
-    for name in order where specs[name]!.types == ["lumi"] {
-      let s = specs[name]!
-      if s.inits.isEmpty || s.bounds.isEmpty || s.auxdata.isEmpty {
-        throw WorkspaceError(
-          path: mp + ".parameters",
-          message: "the lumi modifier needs a parameter configuration {\"name\": \"lumi\", \"auxdata\": [...], \"inits\": [...], \"bounds\": [[lo, hi]], \"sigmas\": [...]}")
-      }
-    }
-
-    // Parameter vector and auxiliary data in par_order.
-    var setIndex: [String: Int] = [:]
-    var paramConstraint: [(kind: UInt8, aux: Int32, width: Double)] = []
     for name in order {
       let s = specs[name]!
-      let range = parameterNames.count..<(parameterNames.count + s.n)
-      setIndex[name] = sets.count
-      sets.append(ParameterSet(name: name, modifierTypes: s.types, range: range, isScalar: s.isScalar, constraint: s.constraint))
-      for i in 0..<s.n {
-        parameterNames.append(s.isScalar ? name : "\(name)[\(i)]")
-        inits.append(s.inits[i])
-        lower.append(s.bounds[i].0)
-        upper.append(s.bounds[i].1)
-        fixed.append(s.fixed[i])
-        switch s.constraint {
-        case .unconstrained:
-          paramConstraint.append((0, -1, 0))
-        case .gaussian:
-          let sigma = s.sigmas.isEmpty ? 1.0 : s.sigmas[i]
-          constraints.append(ConstraintTerm(parameter: range.lowerBound + i, auxIndex: aux.count, constraint: .gaussian(sigma: sigma)))
-          paramConstraint.append((1, Int32(aux.count), sigma))
-          aux.append(s.auxdata[i])
-        case .poisson:
-          let tau = s.factors[i]
-          constraints.append(ConstraintTerm(parameter: range.lowerBound + i, auxIndex: aux.count, constraint: .poisson(tau: tau)))
-          paramConstraint.append((2, Int32(aux.count), tau))
-          aux.append(s.auxdata[i])
-        }
-      }
+      for type in s.types { try ModifierRegistry.type(named: type)!.checkConfigured(s, path: mp + ".parameters") }
     }
-
-    // POI (pyhf `_ModelConfig.set_poi`).
-    let poi = measurement.config.poi
-    if !poi.isEmpty {
-      guard let si = setIndex[poi] else {
-        throw WorkspaceError(
-          path: mp + ".poi",
-          message: "the parameter of interest \"\(poi)\" is not a parameter of the model (sets: \(order.joined(separator: ", ")))")
-      }
-      if sets[si].range.count > 1 {
-        throw WorkspaceError(
-          path: mp + ".poi", message: "the parameter of interest \"\(poi)\" has \(sets[si].range.count) components; pyhf needs a scalar")
-      }
-      poiIndex = sets[si].range.lowerBound
-    }
-
-    // Observations in channel order.
-    for ci in channelOrder {
-      observed += ws.observations.first { $0.name == ws.channels[ci].name }!.data
-    }
-
-    // Terms of the compiled layout: bins of sorted channels, samples sorted, factors ordered as
-    // pyhf multiplies them (lumi, normfactor, normsys, shapefactor, shapesys, staterror).
-    layout.nPar = parameterNames.count
-    layout.nMain = nMain
-    layout.nAux = aux.count
-    layout.constraintKind = paramConstraint.map(\.kind)
-    layout.constraintAux = paramConstraint.map(\.aux)
-    layout.constraintWidth = paramConstraint.map(\.width)
-    var code4Index: [String: Int32] = [:]
-    for (pos, ci) in channelOrder.enumerated() {
-      let channel = ws.channels[ci]
-      let samplesSorted = channel.samples.indices.sorted { sampleRank[channel.samples[$0].name]! < sampleRank[channel.samples[$1].name]! }
-      for bin in 0..<channelBins[pos].count {
-        let globalBin = channelBins[pos].lowerBound + bin
-        for si in samplesSorted {
-          let sample = channel.samples[si]
-          let nominal = sample.data[bin]
-          var factors: [(rank: Int, name: String, param: Int32, code4: Int32)] = []
-          var adds: [(param: Int32, interp: Code4pInterpolation)] = []
-          for m in sample.modifiers {
-            let set = sets[setIndex[m.name]!]
-            let first = set.range.lowerBound
-            let rank = typeOrder.firstIndex(of: m.type)!
-            switch m.kind {
-            case .normfactor, .lumi:
-              factors.append((rank, m.name, Int32(first), -1))
-            case .shapefactor, .shapesys:
-              factors.append((rank, m.name, Int32(first + bin), -1))
-            case .staterror:
-              let offset = specs[m.name]!.channelOffset[pos]!
-              factors.append((rank, m.name, Int32(first + offset + bin), -1))
-            case .normsys(let hi, let lo):
-              let key = "\(hi.bitPattern)/\(lo.bitPattern)"
-              if code4Index[key] == nil {
-                code4Index[key] = Int32(layout.code4.count)
-                layout.code4.append(Code4Interpolation(hi: hi, lo: lo))
-              }
-              factors.append((rank, m.name, Int32(first), code4Index[key]!))
-            case .histosys(let hiData, let loData):
-              adds.append((Int32(first), Code4pInterpolation(nominal: nominal, hi: hiData[bin], lo: loData[bin])))
-            }
-          }
-          if nominal == 0 && adds.isEmpty { continue }  // contributes nothing for any θ
-          factors.sort { $0.rank != $1.rank ? $0.rank < $1.rank : pythonLess($0.name, $1.name) }
-          layout.termNominal.append(nominal)
-          for f in factors {
-            layout.factorParam.append(f.param)
-            layout.factorCode4.append(f.code4)
-          }
-          for a in adds {
-            layout.addParam.append(a.param)
-            layout.addInterp.append(a.interp)
-          }
-          layout.termFactorStart.append(Int32(layout.factorParam.count))
-          layout.termAddStart.append(Int32(layout.addParam.count))
-        }
-        precondition(layout.binTermStart.count == globalBin + 1)
-        layout.binTermStart.append(Int32(layout.termNominal.count))
-      }
-    }
-  }
-
-  /// The defaults of pyhf's `required_parset` for each modifier type.
-  func fillDefaults(_ s: inout SetSpec) throws {
-    let type = s.types.contains("histosys") || s.types.contains("normsys") ? "normsys" : s.types[0]
-    func nbins(_ u: Use) -> Int { ws.channels[u.channel].samples[u.sample].data.count }
-    switch type {
-    case "normsys":  // histosys and normsys: constrained_by_normal, aux 0, init 0, bounds (-5, 5)
-      s.constraint = .gaussian
-      s.inits = [0]
-      s.bounds = [(-5, 5)]
-      s.fixed = [false]
-      s.auxdata = [0]
-      s.accepts.formUnion(["auxdata"])
-    case "lumi":  // everything from the measurement
-      s.constraint = .gaussian
-      s.fixed = [false]
-      s.accepts.formUnion(["auxdata", "sigmas"])
-    case "normfactor":
-      s.inits = [1]
-      s.bounds = [(0, 10)]
-      s.fixed = [false]
-    case "shapefactor":
-      s.n = nbins(s.uses[0])
-      s.isScalar = false
-      for u in s.uses where nbins(u) != s.n {
-        throw WorkspaceError(
-          path: u.path,
-          message: "shapefactor \"\(s.name)\" spans \(s.n) bins in \(s.uses[0].path) but \(nbins(u)) here; pyhf needs the same number of bins")
-      }
-      s.inits = Array(repeating: 1, count: s.n)
-      s.bounds = Array(repeating: (0, 10), count: s.n)
-      s.fixed = Array(repeating: false, count: s.n)
-    case "shapesys":  // Poisson per bin, tau = (nominal/uncertainty)^2 where both are positive
-      if s.uses.count > 1 {
-        throw WorkspaceError(
-          path: s.uses[1].path, message: "shapesys \"\(s.name)\" is used twice (also \(s.uses[0].path)); pyhf does not share shapesys parameters")
-      }
-      let u = s.uses[0]
-      let sample = ws.channels[u.channel].samples[u.sample]
-      guard case .shapesys(let unc) = sample.modifiers[u.modifier].kind else { fatalError("unreachable") }
-      s.n = sample.data.count
-      s.isScalar = false
-      s.constraint = .poisson
-      for (nom, d) in zip(sample.data, unc) {
-        let valid = nom > 0 && d > 0
-        let tau = valid ? (nom * nom) / (d * d) : 1.0
-        s.factors.append(tau)
-        s.auxdata.append(tau)
-        s.fixed.append(!valid)
-      }
-      s.inits = Array(repeating: 1, count: s.n)
-      s.bounds = Array(repeating: (1e-10, 10), count: s.n)
-      s.accepts.formUnion(["auxdata", "factors"])
-    case "staterror":
-      try staterrorDefaults(&s)
-      s.accepts.formUnion(["auxdata", "sigmas"])
-    default:
-      fatalError("unreachable: \(type)")
-    }
-  }
-
-  /// staterror (pyhf `staterror.py`, `staterror_builder.finalize`): one Gaussian parameter per
-  /// bin of the channels the modifier appears in, σ_b = sqrt(Σ_s δ_sb²)/Σ_s ν⁰_sb over the
-  /// samples carrying this staterror name; σ = 0 bins are fixed (with σ set to 1).
-  func staterrorDefaults(_ s: inout SetSpec) throws {
-    // pyhf asserts every sample carrying the modifier does so in the same channels.
-    var channelsOfSample: [String: Set<Int>] = [:]
-    for u in s.uses {
-      channelsOfSample[ws.channels[u.channel].samples[u.sample].name, default: []].insert(u.channel)
-    }
-    let reference = channelsOfSample[ws.channels[s.uses[0].channel].samples[s.uses[0].sample].name]!
-    for u in s.uses {
-      let name = ws.channels[u.channel].samples[u.sample].name
-      if channelsOfSample[name]! != reference {
-        throw WorkspaceError(
-          path: u.path,
-          message: "staterror \"\(s.name)\" covers different channels on different samples; pyhf needs the same channels for every sample carrying it")
-      }
-    }
-    // Channel positions are already in sorted order (collected while walking sorted channels).
-    var offset = 0
-    s.isScalar = false
-    s.constraint = .gaussian
-    for pos in s.channelPositions {
-      s.channelOffset[pos] = offset
-      let ci = channelOrder[pos]
-      let channel = ws.channels[ci]
-      let carrying = channel.samples.indices.filter { si in
-        channel.samples[si].modifiers.contains { $0.name == s.name && $0.type == "staterror" }
-      }.sorted { pythonLess(channel.samples[$0].name, channel.samples[$1].name) }
-      let nb = channel.samples[0].data.count
-      for bin in 0..<nb {
-        var nomsall = 0.0
-        for si in carrying { nomsall += channel.samples[si].data[bin] }
-        var relerr2 = 0.0
-        for si in carrying {
-          let sample = channel.samples[si]
-          guard case .staterror(let unc) = sample.modifiers.first(where: { $0.name == s.name && $0.type == "staterror" })!.kind
-          else { fatalError("unreachable") }
-          if nomsall > 0 {
-            let r = unc[bin] / nomsall
-            relerr2 += r * r
-          }
-        }
-        let sigma = relerr2.squareRoot()
-        s.fixed.append(sigma == 0)
-        s.sigmas.append(sigma == 0 ? 1.0 : sigma)
-      }
-      offset += nb
-    }
-    s.n = offset
-    s.inits = Array(repeating: 1, count: s.n)
-    s.bounds = Array(repeating: (1e-10, 10), count: s.n)
-    s.auxdata = Array(repeating: 1, count: s.n)
   }
 
   /// Applies one measurement parameter configuration (pyhf `reduce_paramsets_requirements`).
-  func apply(_ c: ParameterConfig, to s: inout SetSpec, path: String) throws {
+  func apply(_ c: ParameterConfig, to s: inout ParameterSetSpec, path: String) throws {
     let kind = s.types.joined(separator: "+")
     func check(_ key: String, _ count: Int) throws {
       guard s.accepts.contains(key) else {
         throw WorkspaceError(path: path + ".\(key)", message: "parameter set \"\(s.name)\" (\(kind)) does not use \(key)")
       }
-      if count != s.n {
+      if count != s.count {
         throw WorkspaceError(
-          path: path + ".\(key)", message: "\(count) values for parameter set \"\(s.name)\" (\(kind)), which has \(s.n)")
+          path: path + ".\(key)", message: "\(count) values for parameter set \"\(s.name)\" (\(kind)), which has \(s.count)")
       }
     }
     if let v = c.inits {
@@ -437,7 +226,7 @@ private struct ModelBuilder {
       try check("bounds", v.count)
       s.bounds = v.map { ($0[0], $0[1]) }
     }
-    if let v = c.fixed { s.fixed = Array(repeating: v, count: s.n) }
+    if let v = c.fixed { s.fixed = Array(repeating: v, count: s.count) }
     if let v = c.auxdata {
       try check("auxdata", v.count)
       s.auxdata = v
@@ -450,5 +239,87 @@ private struct ModelBuilder {
       try check("factors", v.count)
       s.factors = v
     }
+  }
+
+  /// The parameter vector and the auxiliary data in `par_order`.
+  mutating func makeParameters() {
+    for name in order {
+      let s = specs[name]!
+      let range = parameterNames.count..<(parameterNames.count + s.count)
+      sets.append(ParameterSet(name: name, modifierTypes: s.types, range: range, isScalar: s.isScalar, constraint: s.constraint))
+      for i in 0..<s.count {
+        parameterNames.append(s.isScalar ? name : "\(name)[\(i)]")
+        inits.append(s.inits[i])
+        lower.append(s.bounds[i].0)
+        upper.append(s.bounds[i].1)
+        fixed.append(s.fixed[i])
+        let p = range.lowerBound + i
+        switch s.constraint {
+        case .unconstrained:
+          break
+        case .gaussian:
+          constraints.append(ConstraintTerm(parameter: p, auxIndex: aux.count, constraint: .gaussian(sigma: s.sigmas.isEmpty ? 1 : s.sigmas[i])))
+          aux.append(s.auxdata[i])
+        case .poisson:
+          constraints.append(ConstraintTerm(parameter: p, auxIndex: aux.count, constraint: .poisson(tau: s.factors[i])))
+          aux.append(s.auxdata[i])
+        }
+      }
+    }
+  }
+
+  /// The parameter of interest (pyhf `_ModelConfig.set_poi`); "" means none.
+  mutating func setPOI(_ poi: String, path: String) throws {
+    if poi.isEmpty { return }
+    guard let set = sets.first(where: { $0.name == poi }) else {
+      throw WorkspaceError(
+        path: path, message: "the parameter of interest \"\(poi)\" is not a parameter of the model (sets: \(order.joined(separator: ", ")))")
+    }
+    if set.range.count > 1 {
+      throw WorkspaceError(path: path, message: "the parameter of interest \"\(poi)\" has \(set.range.count) components; pyhf needs a scalar")
+    }
+    poiIndex = set.range.lowerBound
+  }
+
+  /// The terms: bins of sorted channels, samples sorted, factors ordered as pyhf multiplies
+  /// them (by modifier type in registry order, then name).
+  mutating func makeTerms() {
+    let first = Dictionary(uniqueKeysWithValues: sets.map { ($0.name, $0.range.lowerBound) })
+    for (pos, ci) in context.channelOrder.enumerated() {
+      let channel = ws.channels[ci]
+      let samples = sortedSamples(channel)
+      for bin in 0..<channelBins[pos].count {
+        for si in samples {
+          addTerm(channel: ci, position: pos, sample: si, bin: bin, first: first)
+        }
+        terms.binStart.append(terms.termCount)
+      }
+    }
+  }
+
+  mutating func addTerm(channel ci: Int, position pos: Int, sample si: Int, bin: Int, first: [String: Int]) {
+    let sample = ws.channels[ci].samples[si]
+    let nominal = sample.data[bin]
+    var factors: [(rank: Int, name: String, occurrence: TermTable.Occurrence)] = []
+    var adds: [TermTable.Occurrence] = []
+    for (mi, m) in sample.modifiers.enumerated() {
+      let use = ModifierUse(channel: ci, sample: si, modifier: mi, channelPosition: pos)
+      let parameter = first[m.name]! + m.definition.parameterOffset(bin: bin, use: use, set: specs[m.name]!)
+      let effect = m.definition.effect(bin: bin, nominal: nominal)
+      let occurrence = TermTable.Occurrence(parameter: parameter, effect: effect)
+      if effect.isAdditive {
+        adds.append(occurrence)
+      } else {
+        factors.append((ModifierRegistry.rank(of: m.type), m.name, occurrence))
+      }
+    }
+    if nominal == 0 && adds.isEmpty { return }  // contributes nothing for any θ
+    factors.sort { $0.rank != $1.rank ? $0.rank < $1.rank : pythonLess($0.name, $1.name) }
+    terms.nominal.append(nominal)
+    terms.sample.append(sampleRank[sample.name]!)
+    terms.factors += factors.map(\.occurrence)
+    terms.additive += adds
+    terms.factorStart.append(terms.factors.count)
+    terms.additiveStart.append(terms.additive.count)
   }
 }

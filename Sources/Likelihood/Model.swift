@@ -14,7 +14,7 @@ import Foundation
 /// bins in order) followed by the auxiliary data in `model.config.auxdata` order.
 ///
 /// A `Model` is immutable and `Sendable`: share one across threads; give each thread its own
-/// ``Fitter``.
+/// ``Fitter`` or ``BatchFitter``.
 public final class Model: Sendable {
   // MARK: Parameters
 
@@ -48,14 +48,15 @@ public final class Model: Sendable {
   /// The measurement the model was built for.
   public let measurementName: String
 
-  let layout: Layout
+  /// The model compiled for the fitters (flat terms, the per-bin split of the parameters).
+  let compiled: CompiledModel
   private let nameIndex: [String: Int]
 
   init(
     parameterNames: [String], parameterSets: [ParameterSet], poiIndex: Int?, initialValues: [Double],
     bounds: [ClosedRange<Double>], fixedByDefault: [Bool], channelNames: [String], channelBins: [Range<Int>],
     observedMainData: [Double], auxData: [Double], constraints: [ConstraintTerm], measurementName: String,
-    layout: Layout
+    terms: TermTable
   ) {
     self.parameterNames = parameterNames
     self.parameterSets = parameterSets
@@ -69,7 +70,18 @@ public final class Model: Sendable {
     self.auxData = auxData
     self.constraints = constraints
     self.measurementName = measurementName
-    self.layout = layout
+    var perParameter = [ParameterConstraint](repeating: .none, count: parameterNames.count)
+    for term in constraints {
+      switch term.constraint {
+      case .gaussian(let sigma): perParameter[term.parameter] = .gaussian(sigma: sigma, aux: term.auxIndex)
+      case .poisson(let tau): perParameter[term.parameter] = .poisson(tau: tau, aux: term.auxIndex)
+      }
+    }
+    let table = ParameterTable(
+      lower: bounds.map(\.lowerBound), upper: bounds.map(\.upperBound), initial: initialValues, fixed: fixedByDefault,
+      constraints: perParameter, auxCount: auxData.count)
+    compiled = CompiledModel(
+      terms: terms, parameters: table, names: parameterNames, channelNames: channelNames, channelBins: channelBins)
     self.nameIndex = Dictionary(parameterNames.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
   }
 
@@ -89,8 +101,7 @@ public final class Model: Sendable {
 
   /// The constraint of parameter `i`, if it has one.
   public func constraint(ofParameter i: Int) -> ConstraintTerm? {
-    let aux = layout.constraintAux[i]
-    return aux < 0 ? nil : constraints[Int(aux)]
+    compiled.constraint[i].auxIndex.map { constraints[$0] }
   }
 
   // MARK: Expectations and densities
@@ -101,7 +112,7 @@ public final class Model: Sendable {
     precondition(parameters.count == parameterCount, "expected \(parameterCount) parameters, got \(parameters.count)")
     var out = [Double](repeating: 0, count: mainBinCount)
     parameters.withUnsafeBufferPointer { p in
-      for b in 0..<mainBinCount { out[b] = layout.expected(bin: b, p.baseAddress!) }
+      for b in 0..<mainBinCount { out[b] = compiled.expected(bin: b, p.baseAddress!) }
     }
     return out
   }
@@ -135,7 +146,7 @@ public final class Model: Sendable {
     var main = 0.0
     parameters.withUnsafeBufferPointer { p in
       for b in 0..<mainBinCount {
-        main += LogPDF.poisson(data[b], rate: layout.expected(bin: b, p.baseAddress!))
+        main += LogPDF.poisson(data[b], rate: compiled.expected(bin: b, p.baseAddress!))
       }
     }
     var gauss = 0.0
@@ -172,53 +183,4 @@ public struct ParameterSet: Equatable, Sendable {
   /// A scalar set is named without `[i]`.
   public let isScalar: Bool
   public let constraint: ConstraintType
-}
-
-/// The compiled model: flat arrays, one pass per bin. Terms are the (sample, bin) pairs with a
-/// non-zero nominal or a histosys; each has multiplicative factor occurrences (linear in a
-/// parameter, or code 4) and additive occurrences (code 4p).
-struct Layout: Sendable {
-  var nPar = 0
-  var nMain = 0
-  var nAux = 0
-  /// Terms of bin b: binTermStart[b] ..< binTermStart[b+1].
-  var binTermStart: [Int32] = [0]
-  var termNominal: [Double] = []
-  var termFactorStart: [Int32] = [0]
-  var termAddStart: [Int32] = [0]
-  var factorParam: [Int32] = []
-  /// Index into `code4`, or -1 for a factor equal to the parameter.
-  var factorCode4: [Int32] = []
-  var addParam: [Int32] = []
-  /// One code-4p interpolation per additive occurrence.
-  var addInterp: [Code4pInterpolation] = []
-  var code4: [Code4Interpolation] = []
-  /// Per parameter: 0 unconstrained, 1 Gaussian, 2 Poisson.
-  var constraintKind: [UInt8] = []
-  /// Per parameter: auxiliary index or -1.
-  var constraintAux: [Int32] = []
-  /// Per parameter: σ (Gaussian) or τ (Poisson).
-  var constraintWidth: [Double] = []
-
-  var termCount: Int { termNominal.count }
-
-  /// ν_b(θ).
-  @inline(__always)
-  func expected(bin b: Int, _ x: UnsafePointer<Double>) -> Double {
-    var nu = 0.0
-    for t in Int(binTermStart[b])..<Int(binTermStart[b + 1]) {
-      var base = termNominal[t]
-      for a in Int(termAddStart[t])..<Int(termAddStart[t + 1]) {
-        base += addInterp[a].valueAndDerivatives(x[Int(addParam[a])]).value
-      }
-      var prod = 1.0
-      for f in Int(termFactorStart[t])..<Int(termFactorStart[t + 1]) {
-        let theta = x[Int(factorParam[f])]
-        let c = factorCode4[f]
-        prod *= c < 0 ? theta : code4[Int(c)].valueAndDerivatives(theta).value
-      }
-      nu += prod * base
-    }
-    return nu
-  }
 }

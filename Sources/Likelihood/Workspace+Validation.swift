@@ -16,57 +16,47 @@ extension Workspace {
         throw WorkspaceError(path: cp + ".name", message: "duplicate channel name \"\(channel.name)\" (also channels[\(other)])")
       }
       channelIndex[channel.name] = ci
-      if channel.samples.isEmpty { throw WorkspaceError(path: cp + ".samples", message: "a channel needs at least one sample") }
-      let nbins = channel.samples[0].data.count
-      var sampleIndex: [String: Int] = [:]
-      for (si, sample) in channel.samples.enumerated() {
-        let sp = cp + ".samples[\(si)]"
-        if let other = sampleIndex[sample.name] {
-          throw WorkspaceError(path: sp + ".name", message: "duplicate sample name \"\(sample.name)\" in channel \"\(channel.name)\" (also samples[\(other)])")
-        }
-        sampleIndex[sample.name] = si
-        if sample.data.isEmpty { throw WorkspaceError(path: sp + ".data", message: "a sample needs at least one bin") }
-        if sample.data.count != nbins {
+      try validate(channel, path: cp)
+    }
+    try validateObservations()
+    try validateMeasurements()
+  }
+
+  /// A channel's samples: unique names, one binning, finite data, valid modifiers.
+  private func validate(_ channel: Channel, path cp: String) throws {
+    if channel.samples.isEmpty { throw WorkspaceError(path: cp + ".samples", message: "a channel needs at least one sample") }
+    let nbins = channel.samples[0].data.count
+    var sampleIndex: [String: Int] = [:]
+    for (si, sample) in channel.samples.enumerated() {
+      let sp = cp + ".samples[\(si)]"
+      if let other = sampleIndex[sample.name] {
+        throw WorkspaceError(path: sp + ".name", message: "duplicate sample name \"\(sample.name)\" in channel \"\(channel.name)\" (also samples[\(other)])")
+      }
+      sampleIndex[sample.name] = si
+      if sample.data.isEmpty { throw WorkspaceError(path: sp + ".data", message: "a sample needs at least one bin") }
+      if sample.data.count != nbins {
+        throw WorkspaceError(
+          path: sp + ".data",
+          message: "\(sample.data.count) bins, but the channel's first sample (\(cp).samples[0]) has \(nbins)")
+      }
+      try checkFinite(sample.data, path: sp + ".data")
+      var seen: [String: Int] = [:]
+      for (mi, modifier) in sample.modifiers.enumerated() {
+        let mp = sp + ".modifiers[\(mi)]"
+        let key = modifier.type + "/" + modifier.name
+        if let other = seen[key] {
           throw WorkspaceError(
-            path: sp + ".data",
-            message: "\(sample.data.count) bins, but the channel's first sample (\(cp).samples[0]) has \(nbins)")
+            path: mp, message: "\(modifier.type) modifier \"\(modifier.name)\" appears twice on this sample (also modifiers[\(other)])")
         }
-        try checkFinite(sample.data, path: sp + ".data")
-        var seen: [String: Int] = [:]
-        for (mi, modifier) in sample.modifiers.enumerated() {
-          let mp = sp + ".modifiers[\(mi)]"
-          let key = modifier.type + "/" + modifier.name
-          if let other = seen[key] {
-            throw WorkspaceError(
-              path: mp, message: "\(modifier.type) modifier \"\(modifier.name)\" appears twice on this sample (also modifiers[\(other)])")
-          }
-          seen[key] = mi
-          if modifier.name.isEmpty { throw WorkspaceError(path: mp + ".name", message: "empty modifier name") }
-          switch modifier.kind {
-          case .normfactor, .lumi, .shapefactor:
-            break
-          case .normsys(let hi, let lo):
-            for (v, k) in [(hi, "hi"), (lo, "lo")] where !(v.isFinite && v > 0) {
-              throw WorkspaceError(
-                path: mp + ".data.\(k)",
-                message: "normsys factors must be positive and finite (code-4 interpolation takes their logarithm), got \(v)")
-            }
-          case .histosys(let hiData, let loData):
-            for (arr, k) in [(hiData, "hi_data"), (loData, "lo_data")] {
-              if arr.count != nbins {
-                throw WorkspaceError(path: mp + ".data.\(k)", message: "\(arr.count) values for a sample of \(nbins) bins")
-              }
-              try checkFinite(arr, path: mp + ".data.\(k)")
-            }
-          case .staterror(let u), .shapesys(let u):
-            if u.count != nbins {
-              throw WorkspaceError(path: mp + ".data", message: "\(u.count) uncertainties for a sample of \(nbins) bins")
-            }
-            try checkFinite(u, path: mp + ".data")
-          }
-        }
+        seen[key] = mi
+        if modifier.name.isEmpty { throw WorkspaceError(path: mp + ".name", message: "empty modifier name") }
+        try modifier.definition.validate(bins: nbins, path: mp)
       }
     }
+  }
+
+  /// One observation per channel, of its bin count, with finite non-negative counts.
+  private func validateObservations() throws {
     var observationIndex: [String: Int] = [:]
     for (oi, obs) in observations.enumerated() {
       let op = "observations[\(oi)]"
@@ -89,6 +79,10 @@ extension Workspace {
           path: "observations[\(oi)].data", message: "\(n) bins, but channel \"\(channel.name)\" (channels[\(ci)]) has \(nbins)")
       }
     }
+  }
+
+  /// Measurements: unique names, parameter configurations of valid shape.
+  private func validateMeasurements() throws {
     if measurements.isEmpty { throw WorkspaceError(path: "measurements", message: "a workspace needs at least one measurement") }
     var measurementIndex: [String: Int] = [:]
     for (mi, m) in measurements.enumerated() {

@@ -88,136 +88,41 @@ public struct Sample: Codable, Equatable, Sendable {
   }
 }
 
-/// A HistFactory modifier (pyhf `modifiers/`): its name (the parameter it introduces or shares)
-/// and its type with the type's data.
+/// A HistFactory modifier: its name (the parameter it introduces or shares) and its type with
+/// the type's data (``ModifierType``; the types are listed in ``ModifierRegistry``).
 public struct Modifier: Codable, Equatable, Sendable {
-  /// The modifier types of pyhf's `histfactory_set`.
-  public enum Kind: Equatable, Sendable {
-    /// Free multiplicative factor (pyhf `normfactor.py`); one parameter, init 1, bounds [0, 10].
-    case normfactor
-    /// Luminosity: Gaussian-constrained factor configured in the measurement (`lumi.py`).
-    case lumi
-    /// Free multiplicative factor per bin (`shapefactor.py`); init 1, bounds [0, 10].
-    case shapefactor
-    /// Normalisation systematic: factors `hi`, `lo` at α = ±1, code-4 interpolation (`normsys.py`).
-    case normsys(hi: Double, lo: Double)
-    /// Shape systematic: templates at α = ±1, code-4p interpolation (`histosys.py`).
-    case histosys(hiData: [Double], loData: [Double])
-    /// Per-bin Gaussian factor; `data` are absolute uncertainties per bin (`staterror.py`).
-    case staterror([Double])
-    /// Per-bin Poisson-constrained factor; `data` are absolute uncertainties (`shapesys.py`).
-    case shapesys([Double])
-  }
-
   public var name: String
-  public var kind: Kind
+  /// The modifier's type and data (``Normfactor``, ``Normsys``, ``Staterror``, …).
+  public var definition: any ModifierType
 
-  public init(name: String, kind: Kind) {
+  public init(name: String, _ definition: any ModifierType) {
     self.name = name
-    self.kind = kind
-  }
-
-  public static func normfactor(_ name: String) -> Modifier { Modifier(name: name, kind: .normfactor) }
-  public static func shapefactor(_ name: String) -> Modifier { Modifier(name: name, kind: .shapefactor) }
-  public static var lumi: Modifier { Modifier(name: "lumi", kind: .lumi) }
-  public static func normsys(_ name: String, hi: Double, lo: Double) -> Modifier {
-    Modifier(name: name, kind: .normsys(hi: hi, lo: lo))
-  }
-  public static func histosys(_ name: String, hi: [Double], lo: [Double]) -> Modifier {
-    Modifier(name: name, kind: .histosys(hiData: hi, loData: lo))
-  }
-  public static func staterror(_ name: String, _ uncertainties: [Double]) -> Modifier {
-    Modifier(name: name, kind: .staterror(uncertainties))
-  }
-  public static func shapesys(_ name: String, _ uncertainties: [Double]) -> Modifier {
-    Modifier(name: name, kind: .shapesys(uncertainties))
+    self.definition = definition
   }
 
   /// The pyhf type string ("normfactor", "histosys", ...).
-  public var type: String {
-    switch kind {
-    case .normfactor: "normfactor"
-    case .lumi: "lumi"
-    case .shapefactor: "shapefactor"
-    case .normsys: "normsys"
-    case .histosys: "histosys"
-    case .staterror: "staterror"
-    case .shapesys: "shapesys"
-    }
-  }
+  public var type: String { Swift.type(of: definition).typeName }
 
-  static let knownTypes = ["histosys", "lumi", "normfactor", "normsys", "shapefactor", "shapesys", "staterror"]
-
-  enum CodingKeys: String, CodingKey, CaseIterable { case name, type, data }
-  enum NormsysKeys: String, CodingKey, CaseIterable { case hi, lo }
-  enum HistosysKeys: String, CodingKey, CaseIterable { case hi_data, lo_data }
+  public static func == (l: Modifier, r: Modifier) -> Bool { l.name == r.name && l.definition.isEqual(to: r.definition) }
 
   public init(from decoder: any Decoder) throws {
-    try decoder.rejectUnknownKeys(CodingKeys.self)
-    let c = try decoder.container(keyedBy: CodingKeys.self)
+    try decoder.rejectUnknownKeys(ModifierKey.self)
+    let c = try decoder.container(keyedBy: ModifierKey.self)
     name = try c.decode(String.self, forKey: .name)
     let type = try c.decode(String.self, forKey: .type)
-    func requireNullData() throws {
-      if c.contains(.data), !(try c.decodeNil(forKey: .data)) {
-        throw DecodingError.dataCorrupted(.init(
-          codingPath: c.codingPath + [CodingKeys.data], debugDescription: "a \(type) modifier takes no data (null)"))
-      }
-    }
-    switch type {
-    case "normfactor":
-      try requireNullData()
-      kind = .normfactor
-    case "shapefactor":
-      try requireNullData()
-      kind = .shapefactor
-    case "lumi":
-      try requireNullData()
-      if name != "lumi" {
-        throw DecodingError.dataCorrupted(.init(
-          codingPath: c.codingPath + [CodingKeys.name],
-          debugDescription: "a lumi modifier must be named \"lumi\" (pyhf schema), got \"\(name)\""))
-      }
-      kind = .lumi
-    case "normsys":
-      let d = try c.superDecoder(forKey: .data)
-      try d.rejectUnknownKeys(NormsysKeys.self)
-      let dc = try d.container(keyedBy: NormsysKeys.self)
-      kind = .normsys(hi: try dc.decode(Double.self, forKey: .hi), lo: try dc.decode(Double.self, forKey: .lo))
-    case "histosys":
-      let d = try c.superDecoder(forKey: .data)
-      try d.rejectUnknownKeys(HistosysKeys.self)
-      let dc = try d.container(keyedBy: HistosysKeys.self)
-      kind = .histosys(
-        hiData: try dc.decode([Double].self, forKey: .hi_data), loData: try dc.decode([Double].self, forKey: .lo_data))
-    case "staterror":
-      kind = .staterror(try c.decode([Double].self, forKey: .data))
-    case "shapesys":
-      kind = .shapesys(try c.decode([Double].self, forKey: .data))
-    default:
+    guard let t = ModifierRegistry.type(named: type) else {
       throw DecodingError.dataCorrupted(.init(
         codingPath: c.codingPath,
-        debugDescription: "unknown type \"\(type)\" (pyhf knows \(Modifier.knownTypes.joined(separator: ", ")))"))
+        debugDescription: "unknown type \"\(type)\" (pyhf knows \(ModifierRegistry.typeNames.sorted().joined(separator: ", ")))"))
     }
+    definition = try t.init(name: name, data: c)
   }
 
   public func encode(to encoder: any Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
+    var c = encoder.container(keyedBy: ModifierKey.self)
     try c.encode(name, forKey: .name)
     try c.encode(type, forKey: .type)
-    switch kind {
-    case .normfactor, .lumi, .shapefactor:
-      try c.encodeNil(forKey: .data)
-    case .normsys(let hi, let lo):
-      var d = c.nestedContainer(keyedBy: NormsysKeys.self, forKey: .data)
-      try d.encode(hi, forKey: .hi)
-      try d.encode(lo, forKey: .lo)
-    case .histosys(let hiData, let loData):
-      var d = c.nestedContainer(keyedBy: HistosysKeys.self, forKey: .data)
-      try d.encode(hiData, forKey: .hi_data)
-      try d.encode(loData, forKey: .lo_data)
-    case .staterror(let u), .shapesys(let u):
-      try c.encode(u, forKey: .data)
-    }
+    try definition.encodeData(to: &c)
   }
 }
 
@@ -423,4 +328,9 @@ extension Decoder {
         debugDescription: "unknown key \"\(key.stringValue)\" (allowed: \(allowed.sorted().joined(separator: ", ")))"))
     }
   }
+}
+
+/// Python's `sorted` on strings: by Unicode code point.
+func pythonLess(_ a: String, _ b: String) -> Bool {
+  a.unicodeScalars.lazy.map(\.value).lexicographicallyPrecedes(b.unicodeScalars.lazy.map(\.value))
 }

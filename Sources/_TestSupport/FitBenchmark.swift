@@ -2,7 +2,7 @@ import Foundation
 import Likelihood
 
 /// Timing of fits of the ``ReferenceWindow`` (100 bins, 202 parameters) or of any workspace,
-/// for `zptoys bench`.
+/// one at a time (``Fitter``) or batched (``BatchFitter``), for `zptoys bench`.
 ///
 /// Each repetition fits a different pseudo-experiment (a pool of 64 seeded toys: Poisson main
 /// data around the background, Gaussian-fluctuated auxiliary data, as toys are thrown for
@@ -82,9 +82,60 @@ public enum FitBenchmark {
     return timings
   }
 
+  /// Batched fits (``BatchFitter``) of one window: seconds per fit, free and conditional at
+  /// µ = `conditionalPOI` warm-started from the free fits, and where the fits went.
+  public struct BatchTimings: Sendable {
+    /// Wall-clock seconds per fit, one entry per repetition (each fits every toy).
+    public var free: [Double]
+    public var warmConditional: [Double]
+    /// Fits that converged (all of them, normally: 2 × toys × repetitions).
+    public var converged: Int
+    /// Fits that went to the general engine (a lane that left the fast structure).
+    public var general: Int
+    /// The engine the window's fits take.
+    public var path: FitPath
+  }
+
+  /// Times batched fits of `toys` seeded toys of `workspace` on `threads` threads, `repetitions`
+  /// times (after one warm-up), as the toys of a test statistic run them: free fits from the
+  /// generation parameters (the model's initial values with µ = 0), conditional fits
+  /// warm-started from the free fits, the per-bin locals not recorded.
+  public static func batched(
+    workspace: Workspace, toys: Int = 2000, threads: Int = 1, repetitions: Int = 3, conditionalPOI: Double = 1
+  ) -> BatchTimings {
+    let model = try! Model(workspace: workspace)
+    let poi = model.poiIndex!
+    var data = DataBatch(model: model, capacity: toys)
+    for t in toyData(model: model, count: toys, seed: 20_240_611) { data.append(t) }
+    let fitter = BatchFitter(model: model)
+    fitter.recordsLocals = false  // as the toys of a test statistic
+    var timings = BatchTimings(free: [], warmConditional: [], converged: 0, general: 0, path: fitter.path())
+    let clock = ContinuousClock()
+    // The free fits start where the toys were generated (as the toy calculator does).
+    var truth = model.initialValues
+    truth[poi] = 0
+    let generation = Array([[Double]](repeating: truth, count: toys).joined())
+    for r in 0...repetitions {
+      var free = BatchResults.empty(model: model)
+      let t1 = clock.measure { free = fitter.fit(data, initial: generation, threads: threads) }
+      var start = free.parameters
+      for i in 0..<toys { start[i * model.parameterCount + poi] = conditionalPOI }
+      var conditional = free
+      let t2 = clock.measure {
+        conditional = fitter.fit(data, fixed: [poi: conditionalPOI], initial: start, threads: threads)
+      }
+      if r == 0 { continue }  // warm-up
+      timings.free.append(seconds(t1) / Double(toys))
+      timings.warmConditional.append(seconds(t2) / Double(toys))
+      timings.converged += free.converged.filter { $0 }.count + conditional.converged.filter { $0 }.count
+      timings.general += free.generalCount + conditional.generalCount
+    }
+    return timings
+  }
+
   /// Toy data sets (main + aux) of `model` at its initial parameters with µ = 0: Poisson main
   /// data, Gaussian/Poisson auxiliary data, from a SplitMix64 stream.
-  static func toyData(model: Model, count: Int, seed: UInt64) -> [[Double]] {
+  public static func toyData(model: Model, count: Int, seed: UInt64) -> [[Double]] {
     var rng = SplitMix64(seed: seed)
     var pars = model.initialValues
     if let poi = model.poiIndex { pars[poi] = 0 }

@@ -89,7 +89,7 @@ struct BenchCommand: ParsableCommand {
       print("zptoys \(ToolInfo.version) benchmarks on \(ProcessInfo.processInfo.activeProcessorCount) cores")
     }
     if wants("generator") { try GeneratorBench.run(detector: detector, repetitions: repetitions, report: report) }
-    if wants("fit") { try FitBench.run(repetitions: repetitions, report: report) }
+    if wants("fit") { try FitBench.run(config: config, repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("inference") { try InferenceBench.run(repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("scaling") { try ScalingBench.run(repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("studies") { try StudiesBench.run(config: config, repetitions: repetitions, threads: common.threadCount, report: report) }

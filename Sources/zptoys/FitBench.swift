@@ -1,14 +1,22 @@
+import Experiment
 import Foundation
+import Generator
 import Likelihood
+import Studies
 import _TestSupport
 
-/// Fit timings on the reference window (100 bins, 202 parameters; `Likelihood.FitBenchmark`):
-/// free fits, conditional fits at µ = 1 from the initial values and warm-started from the free
-/// fit (as the test statistics run them), each on a pool of seeded toys. With a pyhf Python
-/// (``PyhfScript``) the same fits by pyhf (`Validation/bench_pyhf_fit.py`: numpy backend, scipy
-/// SLSQP with its default tolerance, as a user calls it) in the same run, and the ratio.
+/// Fit timings (`zptoys bench --only fit`):
+/// - one fit at a time (``Fitter``) on the reference window (100 bins, 202 parameters;
+///   `FitBenchmark`): free fits, conditional fits at µ = 1 from the initial values and
+///   warm-started from the free fit, each on a pool of seeded toys;
+/// - batched fits (``BatchFitter``: 2,000 seeded toys, free then warm conditional) on 1 and 2
+///   threads, per fit, for the reference window and the real search windows at 0.3, 2.352 and
+///   8 GeV and the wide-Z′ window at 2.352 GeV (Γ = 0.1 M, one-dimensional), each saying which
+///   engine its fits take (batched fast structure or general);
+/// - with a pyhf Python (``PyhfScript``) the same single fits by pyhf (`Validation/bench_pyhf_fit.py`:
+///   numpy backend, scipy SLSQP with its default tolerance, as a user calls it) and the ratio.
 enum FitBench {
-  static func run(repetitions: Int, report: (BenchFigure) -> Void) throws {
+  static func run(config: ExperimentConfig, repetitions: Int, threads: Int, report: (BenchFigure) -> Void) throws {
     let fits = max(200, 100 * repetitions)
     let t = FitBenchmark.run(repetitions: fits)
     let goal = "≤ 1 ms"
@@ -18,6 +26,48 @@ enum FitBench {
                        samples: t.conditional.map { $0 * 1e6 }, goal: goal))
     report(BenchFigure(name: "fit reference window, µ = 1 fixed, warm start from free fit", unit: "µs",
                        samples: t.warmConditional.map { $0 * 1e6 }, goal: goal))
+    try batched(config: config, repetitions: repetitions, threads: threads, report: report)
+    try pyhf(repetitions: repetitions, scalar: t, report: report)
+  }
+
+  /// The windows of the batched figures: the reference window and real windows of `config`.
+  static func windows(config: ExperimentConfig, threads: Int) throws -> [(name: String, workspace: Workspace, goal: String)] {
+    let analysis = try Analysis(config: config, settings: TemplateSettings(threads: threads))
+    var out: [(String, Workspace, String)] = [("reference window (100 bins)", ReferenceWindow.workspace(), "≤ 0.3 µs on 1 thread")]
+    for (mass, width) in [(0.3, 0.0), (2.352, 0.0), (8.0, 0.0), (2.352, 0.1)] {
+      guard let h = analysis.grid.nearest(mass: mass) else { throw CLIError("no hypothesis near \(mass) GeV") }
+      let window = try analysis.window(h.index, widthFraction: width)
+      let name = String(format: "search window %g GeV%@ (%d bins)", mass, width > 0 ? " wide Z′ (Γ = 0.1 M)" : "", window.binCount)
+      out.append((name, window.workspace(observations: window.totalBackground), "≤ 0.6 µs"))
+    }
+    return out
+  }
+
+  /// Per-fit times of batched fits, 1 and 2 threads, free and warm conditional.
+  static func batched(config: ExperimentConfig, repetitions: Int, threads: Int, report: (BenchFigure) -> Void) throws {
+    let toys = 2000
+    for w in try windows(config: config, threads: threads) {
+      var perThreads: [Int: Double] = [:]
+      for n in [1, 2] {
+        let b = FitBenchmark.batched(workspace: w.workspace, toys: toys, threads: n, repetitions: max(1, repetitions))
+        perThreads[n] = medianOf(b.free) + medianOf(b.warmConditional)
+        let fits = 2 * toys * b.free.count
+        report(BenchFigure(
+          name: "batched fit \(w.name), \(n) thread\(n == 1 ? "" : "s"), free", unit: "µs", samples: b.free.map { $0 * 1e6 },
+          goal: n == 1 ? w.goal : nil,
+          note: "path: \(b.path.rawValue); \(b.converged) of \(fits) fits converged, \(b.general) on the general engine"))
+        report(BenchFigure(
+          name: "batched fit \(w.name), \(n) thread\(n == 1 ? "" : "s"), µ = 1 warm start", unit: "µs",
+          samples: b.warmConditional.map { $0 * 1e6 }, goal: n == 1 ? w.goal : nil))
+      }
+      if let one = perThreads[1], let two = perThreads[2] {
+        report(BenchFigure(name: "batched fit \(w.name), speed-up 2 threads / 1 thread", unit: "×", samples: [one / two], goal: "≥ 1.8×"))
+      }
+    }
+  }
+
+  /// pyhf's single fits of the reference window, when a pyhf Python is available.
+  static func pyhf(repetitions: Int, scalar t: FitBenchmark.Timings, report: (BenchFigure) -> Void) throws {
     guard let pyhf = PyhfScript(script: "bench_pyhf_fit.py") else {
       PyhfScript.noteUnavailable("bench_pyhf_fit.py")
       return

@@ -1,0 +1,281 @@
+import Foundation
+
+/// The constraint term of one parameter, as the fitters see it: its share of −2 ln L without
+/// constants, ((a − θ)/σ)² or 2(τθ − a ln τθ) (pyhf `constraints.py`), with a the parameter's
+/// auxiliary datum.
+enum ParameterConstraint: Sendable, Equatable {
+  case none
+  case gaussian(sigma: Double, aux: Int)
+  case poisson(tau: Double, aux: Int)
+
+  /// The auxiliary-data index, if constrained.
+  var auxIndex: Int? {
+    switch self {
+    case .none: nil
+    case .gaussian(_, let a), .poisson(_, let a): a
+    }
+  }
+
+  var isGaussian: Bool {
+    if case .gaussian = self { return true }
+    return false
+  }
+
+  /// The constraint's share of −2 ln L without constants (+∞ outside the support).
+  @inline(__always)
+  func value(_ theta: Double, aux: UnsafePointer<Double>) -> Double {
+    switch self {
+    case .none:
+      return 0
+    case .gaussian(let sigma, let a):
+      let z = (aux[a] - theta) / sigma
+      return z * z
+    case .poisson(let tau, let a):
+      let rate = tau * theta
+      let v = 2 * (rate - LogPDF.xlogy(aux[a], rate))
+      return v.isNaN ? .infinity : v
+    }
+  }
+
+  /// First and second derivative of ``value(_:aux:)``; `exact: false` gives the expected
+  /// (Fisher) second derivative.
+  @inline(__always)
+  func derivatives(_ theta: Double, aux: UnsafePointer<Double>, exact: Bool) -> (g: Double, h: Double) {
+    switch self {
+    case .none:
+      return (0, 0)
+    case .gaussian(let sigma, let a):
+      let s2 = sigma * sigma
+      return (2 * (theta - aux[a]) / s2, 2 / s2)
+    case .poisson(let tau, let a):
+      let d = aux[a]
+      return (2 * (tau - d / theta), exact ? 2 * d / (theta * theta) : 2 * tau / theta)
+    }
+  }
+
+  /// The parameter value that maximises the constraint alone (a free parameter in no bin).
+  func maximum(aux: UnsafePointer<Double>) -> Double? {
+    switch self {
+    case .none: nil
+    case .gaussian(_, let a): aux[a]
+    case .poisson(let tau, let a): aux[a] / tau
+    }
+  }
+}
+
+/// Everything the fitters derive from a ``Model`` once: the terms in flat buffers, each
+/// parameter's bounds and constraint, which bins each parameter enters (the split into per-bin
+/// locals and globals), and the data-independent constants. Immutable after init and shared
+/// read-only by all threads (hence `@unchecked Sendable`: the buffers are never written after
+/// init); per-fit state lives in each thread's ``GeneralFitter`` and ``FastFitEngine``.
+final class CompiledModel: @unchecked Sendable {
+  let storage = RawStorage()
+  let parameterCount: Int
+  let mainCount: Int
+  let auxCount: Int
+  let termCount: Int
+
+  // MARK: Terms
+  /// Terms of bin b: binTermStart[b] ..< binTermStart[b + 1].
+  let binTermStart: UnsafeMutablePointer<Int32>
+  let nominal: UnsafeMutablePointer<Double>
+  /// Multiplicative occurrences of term t: factorStart[t] ..< factorStart[t + 1].
+  let factorStart: UnsafeMutablePointer<Int32>
+  let factorParam: UnsafeMutablePointer<Int32>
+  let factorEffect: UnsafeMutablePointer<Effect>
+  /// Additive occurrences of term t: additiveStart[t] ..< additiveStart[t + 1].
+  let additiveStart: UnsafeMutablePointer<Int32>
+  let additiveParam: UnsafeMutablePointer<Int32>
+  let additiveEffect: UnsafeMutablePointer<Effect>
+  let maxFactors: Int
+  let maxAdditive: Int
+
+  // MARK: Parameters
+  let lower: UnsafeMutablePointer<Double>
+  let upper: UnsafeMutablePointer<Double>
+  let constraint: UnsafeMutablePointer<ParameterConstraint>
+  let initialValues: [Double]
+  let freeByDefault: UnsafeMutablePointer<Bool>
+  /// Number of bins each parameter enters.
+  let touch: UnsafeMutablePointer<Int32>
+  /// Parameters entering ≥ 2 bins (candidate globals) and exactly one bin (candidate locals)
+  /// of each bin.
+  let binGlobalStart: UnsafeMutablePointer<Int32>
+  let binGlobalParam: UnsafeMutablePointer<Int32>
+  let binLocalStart: UnsafeMutablePointer<Int32>
+  let binLocalParam: UnsafeMutablePointer<Int32>
+  let maxLocals: Int
+  let maxBinGlobals: Int
+  let globalCandidates: Int
+  /// Auxiliary indices of the Poisson constraints (their data enter the lgamma constant).
+  let poissonAux: [Int]
+  /// Σ over Gaussian constraints of 2 ln(σ√(2π)): the data-independent constant of −2 ln L.
+  let gaussianConstant: Double
+  /// 2·lgamma(n + 1) for n = 0 ..< lgammaTableSize.
+  let lgammaTable: UnsafeMutablePointer<Double>
+  static let lgammaTableSize = 4096
+
+  /// Parameters with an effect that is not monotonic within their bounds (a one-sided normsys,
+  /// a histosys with both templates on one side): the likelihood can have several minima.
+  let notMonotonic: UnsafeMutablePointer<Bool>
+
+  // MARK: Provenance (for messages)
+  let parameterNames: [String]
+  let termSample: [Int]
+  let sampleNames: [String]
+  let channelNames: [String]
+  let channelBins: [Range<Int>]
+
+  init(terms: TermTable, parameters p: ParameterTable, names: [String], channelNames: [String], channelBins: [Range<Int>]) {
+    parameterCount = p.lower.count
+    mainCount = terms.binStart.count - 1
+    auxCount = p.auxCount
+    termCount = terms.termCount
+    binTermStart = storage.copy(terms.binStart.map(Int32.init))
+    nominal = storage.copy(terms.nominal)
+    factorStart = storage.copy(terms.factorStart.map(Int32.init))
+    factorParam = storage.copy(terms.factors.map { Int32($0.parameter) })
+    factorEffect = storage.copy(terms.factors.map(\.effect))
+    additiveStart = storage.copy(terms.additiveStart.map(Int32.init))
+    additiveParam = storage.copy(terms.additive.map { Int32($0.parameter) })
+    additiveEffect = storage.copy(terms.additive.map(\.effect))
+    maxFactors = (0..<terms.termCount).map { terms.factorStart[$0 + 1] - terms.factorStart[$0] }.max() ?? 0
+    maxAdditive = (0..<terms.termCount).map { terms.additiveStart[$0 + 1] - terms.additiveStart[$0] }.max() ?? 0
+    lower = storage.copy(p.lower)
+    upper = storage.copy(p.upper)
+    constraint = storage.copy(p.constraints)
+    initialValues = p.initial
+    freeByDefault = storage.copy(p.fixed.map { !$0 })
+    poissonAux = p.constraints.compactMap { if case .poisson(_, let a) = $0 { a } else { nil } }
+    gaussianConstant = p.constraints.reduce(0.0) {
+      if case .gaussian(let sigma, _) = $1 { return $0 + 2 * Foundation.log(sigma * (2.0 * Double.pi).squareRoot()) }
+      return $0
+    }
+    lgammaTable = storage.copy((0..<Self.lgammaTableSize).map { 2 * lgamma(Double($0) + 1) })
+    notMonotonic = storage.copy(Self.notMonotonic(terms: terms, parameters: p))
+    parameterNames = names
+    termSample = terms.sample
+    sampleNames = terms.sampleNames
+    self.channelNames = channelNames
+    self.channelBins = channelBins
+    let split = BinSplit(terms: terms, parameterCount: p.lower.count)
+    touch = storage.copy(split.touch)
+    binGlobalStart = storage.copy(split.globalStart)
+    binGlobalParam = storage.copy(split.globalParam)
+    binLocalStart = storage.copy(split.localStart)
+    binLocalParam = storage.copy(split.localParam)
+    maxLocals = split.maxLocals
+    maxBinGlobals = split.maxGlobals
+    globalCandidates = split.touch.filter { $0 >= 2 }.count
+  }
+
+  /// Whether each parameter drives an effect whose derivative changes sign within its bounds
+  /// (sampled at 201 points).
+  static func notMonotonic(terms: TermTable, parameters p: ParameterTable) -> [Bool] {
+    var out = [Bool](repeating: false, count: p.lower.count)
+    for occurrence in terms.factors + terms.additive where !occurrence.effect.isLinear && !out[occurrence.parameter] {
+      let i = occurrence.parameter
+      let lo = p.lower[i].isFinite ? p.lower[i] : -10, hi = p.upper[i].isFinite ? p.upper[i] : 10
+      var sign = 0.0
+      for k in 0...200 {
+        let d = occurrence.effect.jet(lo + (hi - lo) * Double(k) / 200).d1
+        if d == 0 { continue }
+        if sign != 0 && (d > 0) != (sign > 0) {
+          out[i] = true
+          break
+        }
+        sign = d
+      }
+    }
+    return out
+  }
+
+  /// 2·lgamma(v + 1), from the table for small integers.
+  @inline(__always)
+  func twoLgamma1p(_ v: Double) -> Double {
+    if v >= 0 && v < Double(Self.lgammaTableSize) {
+      let i = Int(v)
+      if Double(i) == v { return lgammaTable[i] }
+    }
+    return 2 * lgamma(v + 1)
+  }
+
+  /// ν_t at parameters x.
+  @inline(__always)
+  func termValue(_ t: Int, _ x: UnsafePointer<Double>) -> Double {
+    var base = nominal[t]
+    for a in Int(additiveStart[t])..<Int(additiveStart[t + 1]) { base += additiveEffect[a].value(x[Int(additiveParam[a])]) }
+    var prod = 1.0
+    for f in Int(factorStart[t])..<Int(factorStart[t + 1]) { prod *= factorEffect[f].value(x[Int(factorParam[f])]) }
+    return prod * base
+  }
+
+  /// ν_b at parameters x.
+  @inline(__always)
+  func expected(bin b: Int, _ x: UnsafePointer<Double>) -> Double {
+    var nu = 0.0
+    for t in Int(binTermStart[b])..<Int(binTermStart[b + 1]) { nu += termValue(t, x) }
+    return nu
+  }
+
+  /// "channel "c", bin 3" for messages; with a term, its sample too.
+  func describe(bin b: Int, term: Int? = nil) -> String {
+    let c = channelBins.firstIndex { $0.contains(b) } ?? 0
+    var s = "channel \"\(channelNames[c])\", bin \(b - channelBins[c].lowerBound)"
+    if let term { s = "sample \"\(sampleNames[termSample[term]])\" in " + s }
+    return s
+  }
+}
+
+/// The parameters as the compiled model needs them.
+struct ParameterTable {
+  var lower: [Double]
+  var upper: [Double]
+  var initial: [Double]
+  var fixed: [Bool]
+  var constraints: [ParameterConstraint]
+  var auxCount: Int
+}
+
+/// Which bins each parameter enters, and per bin its parameters that enter only that bin
+/// (locals) and the others (globals).
+private struct BinSplit {
+  var touch: [Int32] = []
+  var globalStart: [Int32] = [0]
+  var globalParam: [Int32] = []
+  var localStart: [Int32] = [0]
+  var localParam: [Int32] = []
+  var maxLocals = 0
+  var maxGlobals = 0
+
+  init(terms: TermTable, parameterCount: Int) {
+    let nMain = terms.binStart.count - 1
+    var binsOf = [[Int]](repeating: [], count: parameterCount)
+    for b in 0..<nMain {
+      var params = Set<Int>()
+      for t in terms.binStart[b]..<terms.binStart[b + 1] {
+        for f in terms.factorStart[t]..<terms.factorStart[t + 1] { params.insert(terms.factors[f].parameter) }
+        for a in terms.additiveStart[t]..<terms.additiveStart[t + 1] { params.insert(terms.additive[a].parameter) }
+      }
+      for p in params { binsOf[p].append(b) }
+    }
+    touch = binsOf.map { Int32($0.count) }
+    var perBinGlobal = [[Int32]](repeating: [], count: nMain)
+    var perBinLocal = [[Int32]](repeating: [], count: nMain)
+    for p in 0..<parameterCount {
+      if binsOf[p].count == 1 {
+        perBinLocal[binsOf[p][0]].append(Int32(p))
+      } else {
+        for b in binsOf[p] { perBinGlobal[b].append(Int32(p)) }
+      }
+    }
+    for b in 0..<nMain {
+      globalParam += perBinGlobal[b]
+      globalStart.append(Int32(globalParam.count))
+      localParam += perBinLocal[b]
+      localStart.append(Int32(localParam.count))
+      maxLocals = max(maxLocals, perBinLocal[b].count)
+      maxGlobals = max(maxGlobals, perBinGlobal[b].count)
+    }
+  }
+}
