@@ -4,17 +4,16 @@ RELEASE    := .build/release/zptoys
 VENV       := Validation/.venv
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The release build's target CPU (swiftc -target-cpu) and the batched fitter's lanes (data sets
-# per SIMD vector). The default, skylake-avx512, is x86-64-v4 (AVX-512 F/CD/BW/DQ/VL, with
-# AVX2, FMA, BMI2): every Intel Xeon since Skylake-SP and AMD Zen 4/5, this project's and CI's
-# machines; the batched fitter then runs 8 data sets per AVX-512 register, 1.3–1.8× faster
-# than with AVX2. On a CPU without AVX-512 the binary stops with SIGILL: build with
-# `make release TARGET_CPU=haswell LANES=4` (x86-64-v3: AVX2/FMA, CPUs since 2013–2015), or
-# TARGET_CPU= for baseline x86-64 (SSE2; correct everywhere, slow: no FMA). valgrind 3.19 does
-# not decode AVX-512 (nor every AVX2 encoding): count instructions on a build with
-# TARGET_CPU=znver2 LANES=4. Debug builds (`swift build`, `swift test`) always use the baseline
-# and 4 lanes.
-TARGET_CPU ?= skylake-avx512
-LANES      ?= 8
+# per SIMD vector), chosen from the building machine's CPU (the binary is for the machine that
+# builds it, as CI builds its own): with AVX-512 (x86-64-v4: every Intel Xeon since Skylake-SP,
+# AMD Zen 4/5) skylake-avx512 and 8 lanes per register; with AVX2/FMA (x86-64-v3) haswell and 4
+# lanes; otherwise baseline x86-64 (SSE2; correct everywhere, slower). Override for a portable
+# binary, e.g. `make release TARGET_CPU=haswell LANES=4`, or TARGET_CPU= for baseline.
+# valgrind 3.19 does not decode AVX-512: count instructions on a TARGET_CPU=znver2 LANES=4 build.
+# Debug builds (`swift build`, `swift test`) always use the baseline and 4 lanes.
+CPU_FLAGS  := $(shell grep -m1 '^flags' /proc/cpuinfo 2>/dev/null)
+TARGET_CPU ?= $(if $(findstring avx512f,$(CPU_FLAGS)),$(if $(findstring avx512vl,$(CPU_FLAGS)),skylake-avx512,haswell),$(if $(findstring avx2,$(CPU_FLAGS)),$(if $(findstring fma,$(CPU_FLAGS)),haswell,),))
+LANES      ?= $(if $(filter skylake-avx512,$(TARGET_CPU)),8,4)
 RELEASE_FLAGS := $(if $(TARGET_CPU),-Xswiftc -target-cpu -Xswiftc $(TARGET_CPU)) $(if $(filter 8,$(LANES)),-Xswiftc -DLANES8)
 
 .PHONY: all deps build release test run quick bench validate clean help slurm-test embed-config interrupt-test fuzz sanitize

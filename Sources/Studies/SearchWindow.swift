@@ -105,7 +105,7 @@ public struct SearchWindow: Sendable {
     let s = systematics[name]!
     switch s.modifier {
     case .normfactor: return .normfactor(name)
-    case .lumi: return Modifier(name: name, kind: .lumi)
+    case .lumi: return Modifier(name: name, Lumi())
     case .normsys:
       let u = s.size!(window.hypothesis.m2)
       return .normsys(name, hi: 1 + u, lo: 1 - u)

@@ -54,7 +54,8 @@ enum FitChecks {
         continue
       }
       for m in s.modifiers {
-        if case .histosys(let hi, let lo) = m.kind, k < hi.count, min(hi[k], lo[k]) < 0 {
+        if let h = m.definition as? Histosys, k < h.hiData.count, min(h.hiData[k], h.loData[k]) < 0 {
+          let hi = h.hiData, lo = h.loData
           names.append("sample \"\(s.name)\", histosys \"\(m.name)\" has a negative template (\(fmt(hi[k])), \(fmt(lo[k])))")
         }
       }

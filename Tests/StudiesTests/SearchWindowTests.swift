@@ -46,7 +46,7 @@ struct SearchWindowTests {
     for s in ws.channels[0].samples {
       out[s.name] = s.data.reduce(0, +)
       for m in s.modifiers {
-        if case .staterror(let d) = m.kind { out["\(s.name):\(m.name)"] = d.reduce(0, +) }
+        if let d = m.definition as? Staterror { out["\(s.name):\(m.name)"] = d.uncertainties.reduce(0, +) }
       }
     }
     return out
@@ -86,8 +86,8 @@ struct SearchWindowTests {
     #expect(carriers == ["mumu"])
     // background_shape: δ·(total background) on the first carrier, 0 on the other (pyhf's
     // staterror width is then δ relative to the total).
-    let shape = ws.channels[0].samples.compactMap { s in s.modifiers.first { $0.name == "background_shape" }.map { (s.name, $0.kind) } }
-    guard case .staterror(let first) = shape[0].1, case .staterror(let second) = shape[1].1 else { Issue.record("not staterrors"); return }
+    let shape = ws.channels[0].samples.compactMap { s in s.modifiers.first { $0.name == "background_shape" }.map { (s.name, $0.definition) } }
+    guard let first = (shape[0].1 as? Staterror)?.uncertainties, let second = (shape[1].1 as? Staterror)?.uncertainties else { Issue.record("not staterrors"); return }
     #expect(second.allSatisfy { $0 == 0 })
     let delta = config.systematics.first { $0.name == "background_shape" }!.size!(window.window.hypothesis.m2)
     for (u, t) in zip(first, window.totalBackground) { #expect(abs(u - delta * t) <= 1e-12 * u) }
