@@ -14,12 +14,39 @@ public struct Analysis: Sendable {
   public let backgrounds: BackgroundSpectrum
   /// The processes taken from a user's file: name → SHA-256 of the file.
   public let userInputs: [String: String]
+  /// What a user should know about how their files entered the templates (one line each).
+  public let notes: [String]
 
   public init(config: ExperimentConfig, settings: TemplateSettings, userSources: [String: UserSource] = [:]) throws {
     detector = DetectorModel(config: config)
     self.settings = settings
     backgrounds = try BackgroundSpectrum(detector: detector, settings: settings, userSources: userSources)
     userInputs = userSources.mapValues { SHA256.hex(FileManager.default.contents(atPath: $0.path) ?? Data()) }
+    notes = Self.notes(config: config, binning: detector.binning, userSources: userSources)
+  }
+
+  /// Where a user's Monte Carlo statistics go: into the staterrors of `value: mc` that the
+  /// process' sample carries, or nowhere (said so); and how many histogram cells were shared
+  /// between global cells.
+  static func notes(config: ExperimentConfig, binning: WindowBinning, userSources: [String: UserSource]) -> [String] {
+    let mcStat = Set(config.systematics.filter(\.fromMonteCarlo).map(\.name))
+    return userSources.keys.sorted().flatMap { name -> [String] in
+      let u = userSources[name]!
+      let carried = config.backgrounds.first { $0.name == name }?.systematics.filter(mcStat.contains) ?? []
+      var out: [String] = []
+      if !u.hasVariances {
+        out.append("--input \(name)=\(u.path): no sumw2 column: the template's Monte Carlo variance is taken as 0")
+      } else if carried.isEmpty {
+        out.append("--input \(name)=\(u.path): its Monte Carlo variance (Σw²) is in the templates but in no staterror of the likelihood: the configuration gives sample \(config.backgrounds.first { $0.name == name }?.sample ?? name) no systematic with `value: mc`")
+      } else {
+        out.append("--input \(name)=\(u.path): its Σw² is the per-bin uncertainty of staterror \(carried.joined(separator: ", "))")
+      }
+      let shared = u.straddlingCells(binning)
+      if shared > 0 {
+        out.append("--input \(name)=\(u.path): \(shared) histogram cells straddle the global cells' edges (the grid's M² edges × θ edges \(binning.fineThetaEdges.map { "\($0)" }.joined(separator: ", "))) and were shared by area")
+      }
+      return out
+    }
   }
 
   public var config: ExperimentConfig { detector.config }
@@ -92,10 +119,17 @@ public enum WindowData: Sendable, Equatable {
 }
 
 /// Reconstructed events from a CSV file: columns `m2_recoil_gev2` and `theta_cm_recoil_deg`
-/// (others, such as `zptoys generate`'s truth columns, are ignored).
+/// (`zptoys generate`'s other columns are allowed and not used; any other column is an error).
+/// Data are events, one per row: a `weight` column belongs to simulation (`--input`).
 public enum EventFile {
   public static func read(path: String) throws -> [(m2: Double, cosThetaCM: Double)] {
-    let csv = try NumericCSV(path: path, required: ["m2_recoil_gev2", "theta_cm_recoil_deg"])
+    let csv = try NumericCSV(path: path, required: UserSource.eventColumns)
+    for name in csv.header where !(UserSource.eventColumns + UserSource.eventExtras).contains(name) {
+      let why = name == UserSource.weightColumn
+        ? "data are events, one per row, without weights (a weighted file is simulation: give it with --input PROCESS=FILE)"
+        : "unknown column \"\(name)\"; an event file has the columns \((UserSource.eventColumns + UserSource.eventExtras).joined(separator: ", "))"
+      throw NumericCSV.ReadError(path: path, line: csv.headerLine, reason: why)
+    }
     let im = csv.column("m2_recoil_gev2")!, it = csv.column("theta_cm_recoil_deg")!
     var out: [(m2: Double, cosThetaCM: Double)] = []
     out.reserveCapacity(csv.rows.count)

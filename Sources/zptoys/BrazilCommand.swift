@@ -66,7 +66,7 @@ struct BrazilCommand: ParsableCommand {
     let config = try common.loadConfiguration()
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.flatMap { $0 == "toy" ? nil : try EventFile.read(path: $0) }
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount)
     MassInput.warnIfClipped(masses, grid: analysis.grid)
     let s = BrazilStudy.settings(masses: masses, toys: toys, cl: limits.cl, rule: limits.limitRule, method: LimitMethod(rawValue: calculator)!,
                                  hypotestToys: hypotestToys, widthFraction: widthFraction, keepToyLimits: keepToyLimits)

@@ -65,7 +65,7 @@ struct CoverageCommand: ParsableCommand {
 
   func run() throws {
     let config = try common.loadConfiguration()
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount)
     // The hypotheses' own masses (nearest in M²), so the file records what was computed.
     let snapped = try Self.numbers(mass, "--mass").map { try MassInput.hypothesis(nearest: $0, in: analysis.grid).mass }
     let s = CoverageSettings(masses: snapped, signals: try Self.numbers(signal, "--signal"), toys: toys,

@@ -56,7 +56,7 @@ struct LeeCommand: ParsableCommand {
     let config = try common.loadConfiguration()
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.map { try EventFile.read(path: $0) }
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount)
     MassInput.warnIfClipped(masses, grid: analysis.grid)
     let s = LookElsewhereSettings(toys: toys, blockSize: blockSize, masses: masses,
                                   thresholds: thresholds.split(separator: ",").map { Double($0)! }, observedZ: observedZ)

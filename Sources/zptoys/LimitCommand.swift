@@ -73,7 +73,7 @@ struct LimitCommand: ParsableCommand {
       model = try loadModel(path, measurement: measurement)
     } else {
       let config = try common.loadConfiguration()
-      let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+      let analysis = try mc.analysis(config, threads: common.threadCount)
       let h = try MassInput.hypothesis(nearest: mass!, in: analysis.grid)
       massIndex = h.index
       let window = try analysis.window(h.index)

@@ -32,7 +32,7 @@ struct ScanCommand: ParsableCommand {
     let config = try common.loadConfiguration()
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = data == "toy" ? nil : try EventFile.read(path: data)
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount)
     MassInput.warnIfClipped(masses, grid: analysis.grid)
     let spectrum: SpectrumData = events.map { .events($0) }
       ?? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)

@@ -49,6 +49,13 @@ struct TemplateOptions: ParsableArguments {
     TemplateSettings(seed: mcSeed, backgroundEvents: mcBackgroundEvents, signalEvents: mcSignalEvents, threads: threads)
   }
 
+  /// The analysis of `config` with these options; its notes about the user's inputs go to stderr.
+  func analysis(_ config: ExperimentConfig, threads: Int) throws -> Analysis {
+    let a = try Analysis(config: config, settings: settings(threads: threads), userSources: try userSources())
+    for n in a.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
+    return a
+  }
+
   func userSources() throws -> [String: UserSource] {
     var out: [String: UserSource] = [:]
     for (p, f) in try parsedInputs() {
@@ -114,7 +121,7 @@ struct TemplatesCommand: ParsableCommand {
   func run() throws {
     let config = try common.loadConfiguration()
     let h = try hypothesis.hypothesis(in: MassGrid(config: config))
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount)
     let file = try analysis.templatesFile(index: h.index, widthFraction: widthFraction)
     let text = try JSONOutput.string(file) + "\n"
     guard let path = out else {
