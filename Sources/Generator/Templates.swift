@@ -53,8 +53,8 @@ public struct BackgroundSpectrum: Sendable {
   /// The process names, in the configuration's order.
   public let processes: [String]
   /// Per process: yields and sumw2 per global cell.
-  public let yields: [String: [Double]]
-  public let sumw2: [String: [Double]]
+  public private(set) var yields: [String: [Double]]
+  public private(set) var sumw2: [String: [Double]]
   public let settings: TemplateSettings
 
   /// - Parameter userSources: processes taken from a user's file instead of their model, by name.
@@ -118,6 +118,16 @@ public struct BackgroundSpectrum: Sendable {
     return (yy, ss)
   }
 
+  /// The same templates for a luminosity `k` times the configured one: yields × k, and Σw² × k²
+  /// (every simulated event's weight × k: the simulation's relative statistical precision is
+  /// that of the simulation, whatever the luminosity it stands for).
+  public func scaled(by k: Double) -> BackgroundSpectrum {
+    var copy = self
+    copy.yields = yields.mapValues { $0.map { $0 * k } }
+    copy.sumw2 = sumw2.mapValues { $0.map { $0 * k * k } }
+    return copy
+  }
+
   /// Total background per global cell (all processes).
   public var totalYields: [Double] {
     var t = [Double](repeating: 0, count: detector.binning.globalCellCount)
@@ -139,7 +149,7 @@ public struct SignalTemplate: Sendable {
   public let hypothesis: MassHypothesis
   public let widthFraction: Double
   /// Expected events per fb in each window bin, and their MC variance.
-  public let perFb: Histogram2D
+  public private(set) var perFb: Histogram2D
   /// Geometric acceptance (accepted / generated).
   public let acceptance: Double
   /// Selection × trigger efficiency at the hypothesis' M².
@@ -165,6 +175,15 @@ public struct SignalTemplate: Sendable {
     let perEvent = detector.config.luminosity.integrated * efficiency * acceptance / Double(settings.signalEvents)
     perFb = Histogram2D(m2Edges: w.m2Edges, thetaEdges: w.thetaEdges, yields: counts.map { $0 * perEvent },
                         sumw2: counts.map { $0 * perEvent * perEvent })
+  }
+
+  /// The template for a luminosity `k` times the configured one (yields × k, Σw² × k², as
+  /// ``BackgroundSpectrum/scaled(by:)``).
+  public func scaled(by k: Double) -> SignalTemplate {
+    var copy = self
+    copy.perFb.yields = perFb.yields.map { $0 * k }
+    copy.perFb.sumw2 = perFb.sumw2.map { $0 * k * k }
+    return copy
   }
 
   /// Total expected signal events per fb after the full selection (inside and outside the window).

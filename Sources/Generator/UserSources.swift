@@ -34,6 +34,9 @@ public struct UserSource: Sendable {
   public let hasVariances: Bool
   /// Whether an event file has a `weight` column.
   public let isWeighted: Bool
+  /// SHA-256 of what was read (the file's bytes; for a converted input, of the source file and
+  /// the conversion), recorded in results.
+  public let sha256: String
   let cells: [Cell]
   /// Event-file points.
   let points: [Point]
@@ -64,9 +67,11 @@ public struct UserSource: Sendable {
   /// - Parameters:
   ///   - path: the file as named in messages.
   ///   - csvPath: the CSV to read when it is not `path` (a ROOT input converted to CSV).
-  public init(path: String, csvPath: String? = nil) throws {
+  ///   - sha256: the input's fingerprint when it is not the CSV's bytes (a converted input).
+  public init(path: String, csvPath: String? = nil, sha256: String? = nil) throws {
     self.path = path
     self.csvPath = csvPath ?? path
+    self.sha256 = sha256 ?? SHA256.hex(FileManager.default.contents(atPath: csvPath ?? path) ?? Data())
     let probe = try NumericCSV(path: self.csvPath, required: [])
     let display = { (e: NumericCSV.ReadError) in NumericCSV.ReadError(path: path, line: e.line, reason: e.reason) }
     do {

@@ -48,13 +48,18 @@ public struct SearchWindow: Sendable {
   public let totalBackground: [Double]
   let systematics: [String: Systematic]
   let luminosityUncertainty: Double
+  /// The factor on the configured relative systematic sizes (1, or √(L_config / L) for a
+  /// projection with scaled systematics).
+  public let systematicsScale: Double
 
   public static let poi = "sigma_fb"
   public static let signalFloor = 1e-9
   public static let backgroundFloor = 1e-6
 
-  public init(detector: DetectorModel, window w: WindowBinning.Window, signal: SignalTemplate, backgrounds spectrum: BackgroundSpectrum) {
+  public init(detector: DetectorModel, window w: WindowBinning.Window, signal: SignalTemplate, backgrounds spectrum: BackgroundSpectrum,
+              systematicsScale: Double = 1) {
     window = w
+    self.systematicsScale = systematicsScale
     let config = detector.config
     signalPerFb = signal.perFb.yields.map { max($0, SearchWindow.signalFloor) }
     signalSumw2 = signal.perFb.sumw2
@@ -81,7 +86,7 @@ public struct SearchWindow: Sendable {
     for s in backgrounds { total = zip(total, s.yields).map { $0 + $1 } }
     totalBackground = total
     systematics = Dictionary(uniqueKeysWithValues: config.systematics.map { ($0.name, $0) })
-    luminosityUncertainty = config.luminosity.relativeUncertainty
+    luminosityUncertainty = config.luminosity.relativeUncertainty * systematicsScale
   }
 
   public var binCount: Int { signalPerFb.count }
@@ -117,7 +122,7 @@ public struct SearchWindow: Sendable {
     case .normfactor: return .normfactor(name)
     case .lumi: return Modifier(name: name, kind: .lumi)
     case .normsys:
-      let u = s.size!(window.hypothesis.m2)
+      let u = s.size!(window.hypothesis.m2) * systematicsScale
       return .normsys(name, hi: 1 + u, lo: 1 - u)
     case .staterror where s.fromMonteCarlo:
       return .staterror(name, monteCarloUncertainties(sample: index, name: name, samples: all))
@@ -126,7 +131,7 @@ public struct SearchWindow: Sendable {
       guard carriers.first == index else { return .staterror(name, [Double](repeating: 0, count: binCount)) }
       var sum = [Double](repeating: 0, count: binCount)
       for c in carriers { sum = zip(sum, all[c].yields).map { $0 + $1 } }
-      return .staterror(name, (0..<binCount).map { sum[$0] * s.size!(centres[$0]) })
+      return .staterror(name, (0..<binCount).map { sum[$0] * s.size!(centres[$0]) * systematicsScale })
     }
   }
 
