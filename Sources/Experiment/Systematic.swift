@@ -5,7 +5,9 @@
 ///   with u = ``size`` at the hypothesis' M².
 /// - `staterror`: one Gaussian-constrained parameter per window bin; its relative width is
 ///   ``size`` at the bin's centre, relative to the summed yield of the samples that carry it
-///   (pyhf's `staterror`: σ_b = √(Σ_s u_s²)/Σ_s n_s over the samples carrying the name).
+///   (pyhf's `staterror`: σ_b = √(Σ_s u_s²)/Σ_s n_s over the samples carrying the name). With
+///   `value: mc` (``fromMonteCarlo``) the width is instead the templates' own Monte Carlo
+///   statistics: u_s = √(Σw²) of each carrying sample's template in the bin.
 /// - `lumi`: pyhf's luminosity parameter, Gaussian with the width
 ///   `luminosity.relative_uncertainty`.
 /// - `normfactor`: a free factor within ``bounds`` (initial value 1).
@@ -20,13 +22,20 @@ public struct Systematic: Sendable, Equatable {
   public var size: M2StepFunction?
   /// The allowed range (normfactor).
   public var bounds: ClosedRange<Double>?
+  /// A staterror whose per-bin uncertainties are the templates' Monte Carlo statistics, √(Σw²)
+  /// (`value: mc`); ``size`` is then nil.
+  public var fromMonteCarlo: Bool
 
-  public init(name: String, modifier: Modifier, size: M2StepFunction? = nil, bounds: ClosedRange<Double>? = nil) {
+  public init(name: String, modifier: Modifier, size: M2StepFunction? = nil, bounds: ClosedRange<Double>? = nil, fromMonteCarlo: Bool = false) {
     self.name = name
     self.modifier = modifier
     self.size = size
     self.bounds = bounds
+    self.fromMonteCarlo = fromMonteCarlo
   }
+
+  /// The value of `value:` that asks for the templates' Monte Carlo statistics.
+  public static let monteCarloValue = "mc"
 
   /// The `systematics:` mapping, in the document's order.
   static func readAll(_ r: YAMLReader) throws -> [Systematic] {
@@ -44,6 +53,8 @@ public struct Systematic: Sendable, Equatable {
     }
     var s = Systematic(name: name, modifier: modifier)
     switch modifier {
+    case .staterror where r.has("value") && (try? r.at("value").string()) == Systematic.monteCarloValue:
+      s.fromMonteCarlo = true
     case .normsys, .staterror:
       let size = try M2StepFunction.read(r)
       for (i, v) in size.values.enumerated() where !(v >= 0 && v <= 10) {

@@ -46,14 +46,15 @@ public struct TemplateSettings: Sendable, Equatable {
 ///
 /// The Monte Carlo of process k (its position in the list) draws from the 16 streams
 /// (settings.seed, templates, −1 − k, chunk); the events are weighted so that all accepted events
-/// (inside and outside every window) sum to the process' yield.
+/// (inside and outside every window) sum to the process' yield. A process taken from a user's
+/// file (``UserSource``) has that file's simulation as its template, binned without resampling.
 public struct BackgroundSpectrum: Sendable {
   public let detector: DetectorModel
   /// The process names, in the configuration's order.
   public let processes: [String]
   /// Per process: yields and sumw2 per global cell.
-  public let yields: [String: [Double]]
-  public let sumw2: [String: [Double]]
+  public private(set) var yields: [String: [Double]]
+  public private(set) var sumw2: [String: [Double]]
   public let settings: TemplateSettings
 
   /// - Parameter userSources: processes taken from a user's file instead of their model, by name.
@@ -70,11 +71,13 @@ public struct BackgroundSpectrum: Sendable {
     var y: [String: [Double]] = [:]
     var s: [String: [Double]] = [:]
     for (k, process) in config.backgrounds.enumerated() {
-      let counts = try Self.cellCounts(process: k, detector: detector, settings: settings, user: userSources[process.name])
-      let total = userSources[process.name]?.totalYield ?? process.totalYield
-      let (yy, ss) = Self.weighted(counts, yield: total, events: Self.eventsPerChunk(settings) * Self.chunkCount)
-      y[process.name] = yy
-      s[process.name] = ss
+      if let user = userSources[process.name] {
+        // The user's simulation is the template (never resampled).
+        (y[process.name], s[process.name]) = try user.globalCells(detector.binning)
+        continue
+      }
+      let counts = try Self.cellCounts(process: k, detector: detector, settings: settings)
+      (y[process.name], s[process.name]) = Self.weighted(counts, yield: process.totalYield, events: Self.eventsPerChunk(settings) * Self.chunkCount)
     }
     yields = y
     sumw2 = s
@@ -84,25 +87,16 @@ public struct BackgroundSpectrum: Sendable {
   static func eventsPerChunk(_ settings: TemplateSettings) -> Int { (settings.backgroundEvents + chunkCount - 1) / chunkCount }
 
   /// Unweighted MC counts per global cell of process `k`, per chunk of events.
-  static func cellCounts(process k: Int, detector: DetectorModel, settings: TemplateSettings, user: UserSource?) throws -> [[Double]] {
+  static func cellCounts(process k: Int, detector: DetectorModel, settings: TemplateSettings) throws -> [[Double]] {
     let binning = detector.binning
     let ncell = binning.globalCellCount
     let perChunk = eventsPerChunk(settings)
-    let gen: EventGenerator? = user == nil
-      ? EventGenerator(detector: detector, sampler: BackgroundSampler(process: detector.config.backgrounds[k], config: detector.config)) : nil
+    let gen = EventGenerator(detector: detector, sampler: BackgroundSampler(process: detector.config.backgrounds[k], config: detector.config))
     return try Parallel.map(count: chunkCount, threads: settings.threads, makeState: { () }) { c, _ in
       let rng = RandomStream(StreamKey(seed: settings.seed, study: .templates, massIndex: -1 - k, toyIndex: c))
       var h = [Double](repeating: 0, count: ncell)
-      if let g = gen {
-        try g.generate(count: perChunk, rng: rng) { e in
-          if let cell = binning.globalCell(m2: e.m2, cosThetaCM: e.cosThetaCM) { h[cell] += 1 }
-        }
-      } else if let u = user {
-        let draw = try u.makeSampler()
-        for _ in 0..<perChunk {
-          let e = draw.draw(rng)
-          if let cell = binning.globalCell(m2: e.m2, cosThetaCM: e.cosThetaCM) { h[cell] += 1 }
-        }
+      try gen.generate(count: perChunk, rng: rng) { e in
+        if let cell = binning.globalCell(m2: e.m2, cosThetaCM: e.cosThetaCM) { h[cell] += 1 }
       }
       return h
     }
@@ -122,6 +116,16 @@ public struct BackgroundSpectrum: Sendable {
       yy[k] *= w
     }
     return (yy, ss)
+  }
+
+  /// The same templates for a luminosity `k` times the configured one: yields × k, and Σw² × k²
+  /// (every simulated event's weight × k: the simulation's relative statistical precision is
+  /// that of the simulation, whatever the luminosity it stands for).
+  public func scaled(by k: Double) -> BackgroundSpectrum {
+    var copy = self
+    copy.yields = yields.mapValues { $0.map { $0 * k } }
+    copy.sumw2 = sumw2.mapValues { $0.map { $0 * k * k } }
+    return copy
   }
 
   /// Total background per global cell (all processes).
@@ -145,7 +149,7 @@ public struct SignalTemplate: Sendable {
   public let hypothesis: MassHypothesis
   public let widthFraction: Double
   /// Expected events per fb in each window bin, and their MC variance.
-  public let perFb: Histogram2D
+  public private(set) var perFb: Histogram2D
   /// Geometric acceptance (accepted / generated).
   public let acceptance: Double
   /// Selection × trigger efficiency at the hypothesis' M².
@@ -171,6 +175,15 @@ public struct SignalTemplate: Sendable {
     let perEvent = detector.config.luminosity.integrated * efficiency * acceptance / Double(settings.signalEvents)
     perFb = Histogram2D(m2Edges: w.m2Edges, thetaEdges: w.thetaEdges, yields: counts.map { $0 * perEvent },
                         sumw2: counts.map { $0 * perEvent * perEvent })
+  }
+
+  /// The template for a luminosity `k` times the configured one (yields × k, Σw² × k², as
+  /// ``BackgroundSpectrum/scaled(by:)``).
+  public func scaled(by k: Double) -> SignalTemplate {
+    var copy = self
+    copy.perFb.yields = perFb.yields.map { $0 * k }
+    copy.perFb.sumw2 = perFb.sumw2.map { $0 * k * k }
+    return copy
   }
 
   /// Total expected signal events per fb after the full selection (inside and outside the window).

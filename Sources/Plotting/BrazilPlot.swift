@@ -6,8 +6,9 @@ import Results
 /// median and the observed line; the wide-Z′ benchmark's observed limit alongside when given.
 public enum BrazilPlot {
   public static func figure(_ file: BrazilFile, options: PlotOptions) throws -> Figure {
-    let points = file.masses.sorted { $0.mass < $1.mass }
-    guard !points.isEmpty else { throw PlotError("the brazil file has no mass points") }
+    guard !file.masses.isEmpty else { throw PlotError("the brazil file has no mass points") }
+    let axis = try HypothesisAxis.make(file.masses.map(\.label), likelihood: file.header.identity.inputs.likelihood, patchValue: options.patchValue)
+    let points = file.masses.sorted { axis.x($0.label) < axis.x($1.label) }
     let hasToys = points.contains { $0.expectedToys != nil }
     let useToys: Bool
     switch options.band {
@@ -17,19 +18,19 @@ public enum BrazilPlot {
       useToys = true
     case .asymptotic: useToys = false
     }
-    let xs = points.map(\.mass)
+    let xs = points.map { axis.x($0.label) }
     let band: [Band?] = points.map { useToys ? $0.expectedToys : $0.expectedAsymptotic }
     let observed = points.map(\.observed)
-    let wide = options.wide.map { $0.masses.sorted { $0.mass < $1.mass } } ?? []
+    let wide = axis.isMass ? options.wide.map { $0.masses.filter { $0.mass != nil }.sorted { $0.mass! < $1.mass! } } ?? [] : []
 
     let allY = band.flatMap { $0.map { [$0.minus2, $0.plus2] } ?? [] } + observed.compactMap { $0 } + wide.compactMap { $0.observed ?? $0.expectedAsymptotic.median }
     let (ylo, yhi) = Axis.logRangeWithHeadroom(allY, dataFraction: 0.7)
-    let xmax = (xs + wide.map(\.mass)).max()!
-    let xmin = xs.min()!
-    let xRange: (Double, Double) = xmin < 0.15 * xmax ? (0, (xmax * 1.02 / 0.5).rounded(.up) * 0.5) : Axis.range(xs, scale: .linear, pad: 0.03)
-    var fig = Figure(title: "Upper limits on σ(e+e− → µ+µ−Z′, Z′ → invisible)",
-                     x: Axis(label: "M_{Z′} [GeV]", lower: xRange.0, upper: xRange.1),
-                     y: Axis(label: "σ(e^{+}e^{−} → µ^{+}µ^{−}Z′, Z′ → inv.) [\(file.units.crossSection)]", scale: .log, lower: ylo, upper: yhi))
+    let xRange = axis.range(xs + wide.compactMap(\.mass))
+    let published = file.header.identity.inputs.likelihood
+    let title = published.map { "Upper limits on the POI: \($0.name)" } ?? "Upper limits on σ(e+e− → µ+µ−Z′, Z′ → invisible)"
+    let yLabel = published == nil ? "σ(e^{+}e^{−} → µ^{+}µ^{−}Z′, Z′ → inv.) [\(file.units.crossSection)]" : "Upper limit on the POI"
+    var fig = Figure(title: title, x: Axis(label: axis.title, lower: xRange.0, upper: xRange.1),
+                     y: Axis(label: yLabel, scale: .log, lower: ylo, upper: yhi))
     var p = fig[0]
     p.band(xs, lower: band.map { $0?.minus2 }, upper: band.map { $0?.plus2 }, fill: Style.sigma2)
     p.band(xs, lower: band.map { $0?.minus1 }, upper: band.map { $0?.plus1 }, fill: Style.sigma1)
@@ -38,7 +39,7 @@ public enum BrazilPlot {
     if hasObserved { p.line(xs, observed, colour: "#000", width: 2) }
     if !wide.isEmpty {
       let wideObserved = wide.contains { $0.observed != nil }
-      p.line(wide.map(\.mass), wide.map { wideObserved ? $0.observed : $0.expectedAsymptotic.median }, colour: Style.cycle[0], width: 2,
+      p.line(wide.map { $0.mass ?? .nan }, wide.map { wideObserved ? $0.observed : $0.expectedAsymptotic.median }, colour: Style.cycle[0], width: 2,
              dash: wideObserved ? nil : "3 3")
     }
     let settings = file.settings

@@ -13,7 +13,8 @@ public enum CoveragePlot {
 
   public static func figure(_ file: CoverageFile, options: PlotOptions) throws -> Figure {
     guard !file.points.isEmpty else { throw PlotError("the coverage file has no points") }
-    let masses = Array(Set(file.points.map(\.mass))).sorted()
+    // One panel per hypothesis (a mass, or a patch), in the order of the points.
+    let masses = file.points.map { $0.label.text }.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
     let signals = Array(Set(file.points.map(\.signal))).sorted()
     let rules = file.points.flatMap { $0.rules.map(\.rule) }.reduce(into: [IntervalRule]()) { if !$0.contains($1) { $0.append($1) } }
     let cl = file.settings.cl
@@ -21,7 +22,7 @@ public enum CoveragePlot {
     let ylo = max(0, ((lows.min()! - 0.04) / 0.05).rounded(.down) * 0.05)
     let yAxis = Axis(label: "Coverage", lower: ylo, upper: 1 + 0.22 * (1 - ylo))
     let xs = masses.map { _ -> Axis in
-      var a = Axis(label: "σ_{true} [fb]", lower: -0.6, upper: Double(signals.count) - 0.4)
+      var a = Axis(label: file.header.identity.inputs.likelihood == nil ? "σ_{true} [fb]" : "POI_{true}", lower: -0.6, upper: Double(signals.count) - 0.4)
       a.customTicks = signals.enumerated().map { (Double($0.offset), ExperimentLabel.trim($0.element)) }
       return a
     }
@@ -36,14 +37,15 @@ public enum CoveragePlot {
         let style = ruleStyle[rule] ?? (Style.cycle[r % Style.cycle.count], .diamond)
         let offset = (Double(r) - Double(rules.count - 1) / 2) * 0.18
         var px: [Double] = [], py: [Double] = [], lo: [Double] = [], hi: [Double] = []
-        for pt in file.points where pt.mass == m {
+        for pt in file.points where pt.label.text == m {
           guard let rc = pt.rules.first(where: { $0.rule == rule }), rc.toys > 0, let si = signals.firstIndex(of: pt.signal) else { continue }
           px.append(Double(si) + offset); py.append(rc.coverage); lo.append(rc.lower); hi.append(rc.upper)
         }
         p.points(px, py, low: lo, high: hi, colour: style.0, radius: 4.5, marker: style.1)
         if k == 0 { p.legend.append(LegendEntry(rule.markup, .marker(style.0, style.1))) }
       }
-      p.notes.append("M_{Z′} = \(ExperimentLabel.trim(m)) GeV")
+      let first = file.points.first { $0.label.text == m }!
+      p.notes.append(first.mass.map { "M_{Z′} = \(ExperimentLabel.trim($0)) GeV" } ?? first.patch.map { "\($0.name)" } ?? m)
       p.legendPlacement = .lowerLeft
       fig[k] = p
     }

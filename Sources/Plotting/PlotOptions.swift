@@ -39,6 +39,9 @@ public struct PlotOptions: Sendable {
   public var id: String = "fig"
   /// A small note under the figure (e.g. the input file's name).
   public var footnote: String?
+  /// Which of a patch's values is the x axis of a published likelihood's plots (0-based); nil:
+  /// the first when every patch has a number there, else the patch's position.
+  public var patchValue: Int?
 
   public init() {}
 

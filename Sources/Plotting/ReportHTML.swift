@@ -62,9 +62,16 @@ extension Report {
     if let id = header?.identity {
       row("configuration", "\(Self.esc(id.configuration)) <code>sha256 \(Self.esc(String(id.configurationSHA256.prefix(16))))…</code>")
       row("seed", "\(id.seed)")
-      let mc = id.inputs.templateMC
-      let user = mc.userInputs.keys.sorted().map { "\($0) from a user's file" }.joined(separator: ", ")
-      row("template Monte Carlo", "seed \(mc.seed), \(mc.backgroundEvents) background / \(mc.signalEvents) signal events" + (user.isEmpty ? "" : "; \(Self.esc(user))"))
+      if let mc = id.inputs.templateMC {
+        let user = mc.userInputs.keys.sorted().map { "\($0) from a user's file" }.joined(separator: ", ")
+        row("template Monte Carlo", "seed \(mc.seed), \(mc.backgroundEvents) background / \(mc.signalEvents) signal events" + (user.isEmpty ? "" : "; \(Self.esc(user))"))
+      }
+      if let l = id.inputs.likelihood {
+        row("published likelihood", "\(Self.esc(l.name)): \(Self.esc(l.workspace.file)) with the patchset \(Self.esc(l.patchset.file))")
+      }
+      if id.inputs.systematicsScale != 1 {
+        row("systematics", "relative sizes scaled by \(Self.fmt(id.inputs.systematicsScale)) (1/√L)")
+      }
     } else if let s = summary {
       row("configuration", Self.esc(s.configuration))
       row("seed", "\(s.seed)")
@@ -126,17 +133,17 @@ extension Report {
     let masses = summary?.limitsAtSelectedMasses.map(\.mass) ?? [0.1, 0.5, 1.0, 2.0, 2.352, 4.0, 6.0, 8.0]
     for m in masses {
       // The nearest hypothesis, once, and only when it is near (a file may cover a small range).
-      guard let p = b.masses.min(by: { abs($0.mass - m) < abs($1.mass - m) }), abs(p.mass - m) < 0.1 * m + 0.05,
-            shown.insert(p.index).inserted else { continue }
+      guard let p = b.masses.min(by: { abs(($0.mass ?? .infinity) - m) < abs(($1.mass ?? .infinity) - m) }), let pm = p.mass,
+            abs(pm - m) < 0.1 * m + 0.05, shown.insert(p.index).inserted else { continue }
       let band = p.expectedToys ?? p.expectedAsymptotic
-      h += "<tr><td>\(Self.fmt(p.mass, "%.3f"))</td><td>\(Self.fmt(p.observed))</td>"
+      h += "<tr><td>\(Self.fmt(pm, "%.3f"))</td><td>\(Self.fmt(p.observed))</td>"
       h += band.values.map { "<td>\(Self.fmt($0))</td>" }.joined()
       h += "<td>\(Self.fmt(p.expectedAsymptotic.median))</td></tr>\n"
     }
     h += "</table>\n"
     if let best = b.masses.min(by: { $0.expectedAsymptotic.median < $1.expectedAsymptotic.median }) {
       let source = b.settings.toys > 0 ? "\(b.settings.toys) background-only toys per hypothesis" : "the asymptotic formulae"
-      h += "<p>Smallest median expected limit (asymptotic): \(Self.fmt(best.expectedAsymptotic.median)) \(Self.esc(b.units.crossSection)) at M<sub>Z′</sub> = \(Self.fmt(best.mass, "%.3f")) GeV (paper: limits as small as ≈ 0.2 fb). Expected band from \(source).</p>\n"
+      h += "<p>Smallest median expected limit (asymptotic): \(Self.fmt(best.expectedAsymptotic.median)) \(Self.esc(b.units.crossSection)) at M<sub>Z′</sub> = \(Self.fmt(best.mass ?? .nan, "%.3f")) GeV (paper: limits as small as ≈ 0.2 fb). Expected band from \(source).</p>\n"
     }
     return h
   }
@@ -167,7 +174,8 @@ extension Report {
     h += "<table>\n<tr><th>M<sub>Z′</sub> [GeV]</th><th>σ<sub>true</sub> [fb]</th><th class=\"l\">rule</th><th>coverage</th><th>68% interval</th><th>toys</th><th>failed</th><th class=\"l\">verdict</th></tr>\n"
     for p in c.points {
       for r in p.rules {
-        h += "<tr><td>\(Self.fmt(p.mass, "%.3f"))</td><td>\(Self.fmt(p.signal, "%g"))</td><td class=\"l\">\(Self.esc(r.rule.text))</td><td>\(Self.fmt(r.coverage, "%.3f"))</td>"
+        let what = p.mass.map { Self.fmt($0, "%.3f") } ?? Self.esc(p.patch?.name ?? "\(p.index)")
+        h += "<tr><td>\(what)</td><td>\(Self.fmt(p.signal, "%g"))</td><td class=\"l\">\(Self.esc(r.rule.text))</td><td>\(Self.fmt(r.coverage, "%.3f"))</td>"
         h += "<td>[\(Self.fmt(r.lower, "%.3f")), \(Self.fmt(r.upper, "%.3f"))]</td><td>\(r.toys)</td><td>\(r.failedToys)</td>"
         h += "<td class=\"l \(Self.esc(r.verdict))\">\(Self.esc(r.verdict))</td></tr>\n"
       }

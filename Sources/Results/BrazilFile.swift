@@ -32,11 +32,15 @@ public struct BrazilSettings: StudySettings {
 
 }
 
-/// One hypothesis of a Brazil study: limits on σ in fb.
+/// One hypothesis of a Brazil study: limits on σ in fb (on the POI, for a patch).
 public struct BrazilPoint: Codable, Sendable, Equatable {
+  /// The hypothesis index in the grid, or the patch's position in the patchset.
   public var index: Int
-  public var mass: Double
-  public var m2: Double
+  /// The window's Z′ mass and M² (null for a patch).
+  @Nullable public var mass: Double?
+  @Nullable public var m2: Double?
+  /// The patch of a published likelihood (null for a search window).
+  @Nullable public var patch: PatchLabel?
   /// The observed upper limit (null without data).
   @Nullable public var observed: Double?
   /// Feldman–Cousins only: the lower end of the observed interval (else null).
@@ -48,14 +52,20 @@ public struct BrazilPoint: Codable, Sendable, Equatable {
   public var failedToys: [FailedToyRecord]
   /// Every per-toy limit (with keep_toy_limits, else null; −1 for a failed toy).
   @Nullable public var toyLimits: [Double]?
+  /// Expected signal events per unit of the POI (per fb for a window), and background events.
   public var signalPerFb: Double
   public var background: Double
 
-  public init(index: Int, mass: Double, m2: Double, observed: Double?, observedLower: Double?, expectedAsymptotic: Band,
-              expectedToys: Band?, toys: Int, failedToys: [FailedToyRecord], toyLimits: [Double]?, signalPerFb: Double, background: Double) {
+  /// The hypothesis' label.
+  public var label: HypothesisLabel { HypothesisLabel(index: index, mass: mass, m2: m2, patch: patch) }
+
+  public init(index: Int, mass: Double?, m2: Double?, observed: Double?, observedLower: Double?, expectedAsymptotic: Band,
+              expectedToys: Band?, toys: Int, failedToys: [FailedToyRecord], toyLimits: [Double]?, signalPerFb: Double, background: Double,
+              patch: PatchLabel? = nil) {
     self.index = index
     self.mass = mass
     self.m2 = m2
+    self.patch = patch
     self.observed = observed
     self.observedLower = observedLower
     self.expectedAsymptotic = expectedAsymptotic
@@ -68,7 +78,7 @@ public struct BrazilPoint: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case index, mass = "mass_gev", m2 = "m2_gev2", observed, observedLower = "observed_lower"
+    case index, mass = "mass_gev", m2 = "m2_gev2", patch, observed, observedLower = "observed_lower"
     case expectedAsymptotic = "expected_asymptotic", expectedToys = "expected_toys", toys, failedToys = "failed_toys"
     case toyLimits = "toy_limits", signalPerFb = "signal_events_per_fb", background = "background_events"
   }

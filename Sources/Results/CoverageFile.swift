@@ -2,8 +2,10 @@
 public struct CoverageSettings: StudySettings {
   public static let study: StudyKind = "coverage"
 
-  /// Masses in GeV (nearest hypotheses).
+  /// Masses in GeV (the hypotheses' own; empty for a published likelihood).
   public var masses: [Double]
+  /// The patches of a published likelihood (empty for search windows).
+  public var patches: [PatchLabel]
   /// True cross sections in fb.
   public var signals: [Double]
   /// Pseudo-experiments per (mass, signal) point.
@@ -17,9 +19,11 @@ public struct CoverageSettings: StudySettings {
   /// Toys per task.
   public var blockSize: Int
 
-  public init(masses: [Double] = [1.0, 2.352, 6.0], signals: [Double] = [0, 1, 5], toys: Int = 500, rules: [IntervalRule] = [.cls, .clsb, .fc],
-              cl: Double = 0.9, method: LimitMethod = .asymptotic, verdictCL: Double = 0.95, blockSize: Int = 50) {
+  public init(masses: [Double] = [1.0, 2.352, 6.0], patches: [PatchLabel] = [], signals: [Double] = [0, 1, 5], toys: Int = 500,
+              rules: [IntervalRule] = [.cls, .clsb, .fc], cl: Double = 0.9, method: LimitMethod = .asymptotic, verdictCL: Double = 0.95,
+              blockSize: Int = 50) {
     self.masses = masses
+    self.patches = patches
     self.signals = signals
     self.toys = toys
     self.rules = rules
@@ -30,7 +34,7 @@ public struct CoverageSettings: StudySettings {
   }
 
   enum CodingKeys: String, CodingKey {
-    case masses, signals, toys, rules, cl, method, verdictCL = "verdict_cl", blockSize = "block_size"
+    case masses, patches, signals, toys, rules, cl, method, verdictCL = "verdict_cl", blockSize = "block_size"
   }
 }
 
@@ -87,21 +91,30 @@ public struct RuleCoverage: Codable, Sendable, Equatable {
   }
 }
 
-/// One (mass, true signal) point with the coverage of every rule.
+/// One (hypothesis, true signal) point with the coverage of every rule.
 public struct CoveragePoint: Codable, Sendable, Equatable {
+  /// The point's number: hypothesis k, signal j give k · (signals) + j.
   public var index: Int
-  public var mass: Double
+  /// The window's Z′ mass (null for a patch).
+  @Nullable public var mass: Double?
+  /// The patch of a published likelihood (null for a search window).
+  @Nullable public var patch: PatchLabel?
+  /// The true signal: σ in fb (the POI's value, for a patch).
   public var signal: Double
   public var rules: [RuleCoverage]
 
-  public init(index: Int, mass: Double, signal: Double, rules: [RuleCoverage]) {
+  /// The hypothesis' label (its index is the point's).
+  public var label: HypothesisLabel { HypothesisLabel(index: index, mass: mass, m2: nil, patch: patch) }
+
+  public init(index: Int, mass: Double?, signal: Double, rules: [RuleCoverage], patch: PatchLabel? = nil) {
     self.index = index
     self.mass = mass
+    self.patch = patch
     self.signal = signal
     self.rules = rules
   }
 
-  enum CodingKeys: String, CodingKey { case index, mass = "mass_gev", signal = "signal_fb", rules }
+  enum CodingKeys: String, CodingKey { case index, mass = "mass_gev", patch, signal = "signal_fb", rules }
 }
 
 /// The `zptoys coverage` result file: the blocks of toys (the tasks) and the points computed

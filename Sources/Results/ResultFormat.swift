@@ -5,9 +5,13 @@ import Foundation
 /// names the file and both versions (never a guess at what an old key meant).
 ///
 /// Version 1 (zptoys 0.2.0 and earlier, `"format": "zptoys-study-1"`) recorded study settings as
-/// text; version 2 records them typed, with the CL, rule, method and units of every result.
+/// text; version 2 records them typed, with the CL, rule, method and units of every result;
+/// version 3 adds published likelihoods (a study's hypotheses may be patches: `patch` on every
+/// point, masses null there, `identity.inputs.likelihood`) and luminosity projections
+/// (`identity.inputs.systematics_scale`; `lumi_fb` and `template_mc` null for a published
+/// likelihood).
 public enum ResultFormat {
-  public static let version = 2
+  public static let version = 3
 }
 
 /// What a result file holds: `study` at the top level of a study file (brazil, scan, lee,
@@ -62,6 +66,6 @@ public protocol ResultFile: Codable, Sendable {
   var units: Units { get }
   /// The configuration's name.
   var configuration: String { get }
-  /// The integrated luminosity of the model, fb⁻¹.
-  var lumiFb: Double { get }
+  /// The integrated luminosity of the model, fb⁻¹ (nil for a published likelihood).
+  var lumiFb: Double? { get }
 }

@@ -41,7 +41,7 @@ public protocol InfoFile: ResultFile {
 extension InfoFile {
   public var units: Units { info.units }
   public var configuration: String { info.configuration }
-  public var lumiFb: Double { info.lumiFb }
+  public var lumiFb: Double? { info.lumiFb }
 }
 
 /// A mass hypothesis as files record it.

@@ -14,8 +14,12 @@ public struct ScanSettings: StudySettings {
 
 /// One hypothesis of a mass scan: the fit, the local significance and the observed limit.
 public struct ScanPoint: Codable, Sendable, Equatable {
+  /// The hypothesis index in the grid, or the patch's position in the patchset.
   public var index: Int
-  public var mass: Double
+  /// The window's Z′ mass (null for a patch).
+  @Nullable public var mass: Double?
+  /// The patch of a published likelihood (null for a search window).
+  @Nullable public var patch: PatchLabel?
   /// Best-fit cross section, fb.
   public var sigmaHat: Double
   @Nullable public var sigmaHatUncertainty: Double?
@@ -29,10 +33,14 @@ public struct ScanPoint: Codable, Sendable, Equatable {
   /// True when a fit failed (non-finite likelihood): σ̂ and Z are then 0.
   public var fitFailed: Bool
 
-  public init(index: Int, mass: Double, sigmaHat: Double, sigmaHatUncertainty: Double?, localP0: Double, localZ: Double,
-              observed: Double?, observedCount: Double, background: Double, fitFailed: Bool) {
+  /// The hypothesis' label.
+  public var label: HypothesisLabel { HypothesisLabel(index: index, mass: mass, m2: nil, patch: patch) }
+
+  public init(index: Int, mass: Double?, sigmaHat: Double, sigmaHatUncertainty: Double?, localP0: Double, localZ: Double,
+              observed: Double?, observedCount: Double, background: Double, fitFailed: Bool, patch: PatchLabel? = nil) {
     self.index = index
     self.mass = mass
+    self.patch = patch
     self.sigmaHat = sigmaHat
     self.sigmaHatUncertainty = sigmaHatUncertainty
     self.localP0 = localP0
@@ -44,7 +52,7 @@ public struct ScanPoint: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case index, mass = "mass_gev", sigmaHat = "sigma_hat_fb", sigmaHatUncertainty = "sigma_hat_uncertainty_fb"
+    case index, mass = "mass_gev", patch, sigmaHat = "sigma_hat_fb", sigmaHatUncertainty = "sigma_hat_uncertainty_fb"
     case localP0 = "local_p0", localZ = "local_z", observed = "observed_limit_fb", observedCount = "observed_events"
     case background = "background_events", fitFailed = "fit_failed"
   }

@@ -60,22 +60,35 @@ public struct TemplateMC: Codable, Sendable, Equatable {
   }
 }
 
-/// What a study's likelihoods and data are made of, common to every study.
+/// What a study's likelihoods and data are made of, common to every study: a configuration's
+/// search windows (luminosity, template Monte Carlo) or a published likelihood (workspace and
+/// patchset).
 public struct StudyInputs: Codable, Sendable, Equatable {
-  /// The integrated luminosity of the model (signal per fb and background yields), fb⁻¹.
-  public var lumiFb: Double
-  public var templateMC: TemplateMC
-  /// The observations: "none", "toy" (the background-only pseudo-data set of the seed) or
-  /// "events:<SHA-256 of the event file>".
+  /// The integrated luminosity of the model (signal per fb and background yields), fb⁻¹: the
+  /// configuration's, or the one asked for by `--lumi` (null for a published likelihood).
+  @Nullable public var lumiFb: Double?
+  /// The factor on the configuration's relative systematic sizes: 1, or √(L_config / L) with
+  /// `--scale-systematics`.
+  public var systematicsScale: Double
+  /// The template Monte Carlo (null for a published likelihood).
+  @Nullable public var templateMC: TemplateMC?
+  /// The published likelihood (null for the configuration's search windows).
+  @Nullable public var likelihood: PublishedLikelihood?
+  /// The observations: "none", "toy" (the background-only pseudo-data set of the seed),
+  /// "events:<SHA-256 of the event file>", or "published" (a published likelihood's own).
   public var data: String
 
-  public init(lumiFb: Double, templateMC: TemplateMC, data: String) {
+  public init(lumiFb: Double?, systematicsScale: Double = 1, templateMC: TemplateMC?, likelihood: PublishedLikelihood? = nil, data: String) {
     self.lumiFb = lumiFb
+    self.systematicsScale = systematicsScale
     self.templateMC = templateMC
+    self.likelihood = likelihood
     self.data = data
   }
 
-  enum CodingKeys: String, CodingKey { case lumiFb = "lumi_fb", templateMC = "template_mc", data }
+  enum CodingKeys: String, CodingKey {
+    case lumiFb = "lumi_fb", systematicsScale = "systematics_scale", templateMC = "template_mc", likelihood, data
+  }
 }
 
 /// The settings of one study: typed, every key required. Each study's settings name their
@@ -284,7 +297,7 @@ extension StudyFile {
   }
   public var units: Units { header.units }
   public var configuration: String { header.identity.configuration }
-  public var lumiFb: Double { header.identity.inputs.lumiFb }
+  public var lumiFb: Double? { header.identity.inputs.lumiFb }
 }
 
 /// Differences between two JSON values, key by key.

@@ -7,23 +7,28 @@ import Likelihood
 import Results
 import _Support
 
-/// Expected-limit ("Brazil") bands over the mass hypotheses: per hypothesis the asymptotic
-/// expected band, the band from N background-only pseudo-experiments with a limit each (the
-/// paper's "median limits from background-only simulated samples"), and the observed limit when
-/// data are given.
+/// Expected-limit ("Brazil") bands over a set of hypotheses (the search windows of the mass grid,
+/// or the patches of a published likelihood): per hypothesis the asymptotic expected band, the
+/// band from N background-only pseudo-experiments with a limit each (the paper's "median limits
+/// from background-only simulated samples"), and the observed limit when there are data (given,
+/// or the published likelihood's own).
 public struct BrazilStudy: Sendable {
-  public let analysis: Analysis
+  public let hypotheses: any HypothesisSet
   public let settings: BrazilSettings
   public let data: SpectrumData?
-  public let indices: [Int]
   let rule: LimitRule
 
-  public init(analysis: Analysis, settings: BrazilSettings, data: SpectrumData?) throws {
-    self.analysis = analysis
+  public init(hypotheses: any HypothesisSet, settings: BrazilSettings, data: SpectrumData?) {
+    self.hypotheses = hypotheses
     self.settings = settings
     self.data = data
-    indices = try MassSelection(settings.masses).indices(in: analysis.grid)
     rule = LimitRule(settings.limit.rule)
+  }
+
+  /// The search windows of `analysis` that `settings.masses` selects.
+  public init(analysis: Analysis, settings: BrazilSettings, data: SpectrumData?) throws {
+    self.init(hypotheses: try WindowHypotheses(analysis: analysis, masses: settings.masses, widthFraction: settings.widthFraction),
+              settings: settings, data: data)
   }
 
   /// The settings of a study with the given limit procedure (the test statistic is the rule's
@@ -48,32 +53,34 @@ public struct BrazilStudy: Sendable {
     }
   }
 
-  /// One hypothesis (task `t` is the t-th selected hypothesis).
+  /// One hypothesis (task `t` is the t-th hypothesis of the set).
   public func run(task t: Int, seed: UInt64, threads: Int) throws -> BrazilPoint {
-    let index = indices[t]
-    let window = try analysis.window(index, widthFraction: settings.widthFraction)
-    let obs = data?.observations(window, binning: analysis.detector.binning)
-    let model = try Model(workspace: window.workspace(observations: obs ?? window.totalBackground))
+    let h = try hypotheses.model(t, data: data)
+    let model = h.model
+    let stream = hypotheses.streamIndex(t)
     // Asymptotic band (and the observed limit when asymptotic).
     let asym = try AsymptoticCalculator(model: model, data: model.observedData, testStatistic: rule.defaultTestStatistic)
     let asymResult = try LimitSetter(calculator: asym, rule: rule, cl: settings.limit.cl).compute()
-    let (observed, observedLower) = obs == nil ? (nil, nil) : try observedLimit(model: model, asymptotic: asymResult, index: index, seed: seed, threads: threads)
+    let (observed, observedLower) = h.hasObservations
+      ? try observedLimit(model: model, asymptotic: asymResult, index: stream, seed: seed, threads: threads) : (nil, nil)
     var band: ToyLimitBand? = nil
     if settings.toys > 0 {
       band = try ToyLimitBand.compute(model: model, data: model.observedData, rule: rule, cl: settings.limit.cl,
-                                      settings: ToySettings(toys: settings.toys, seed: seed, study: .brazil, massIndex: index, threads: threads))
+                                      settings: ToySettings(toys: settings.toys, seed: seed, study: .brazil, massIndex: stream, threads: threads))
     }
-    let h = window.window.hypothesis
-    return BrazilPoint(index: index, mass: h.mass, m2: h.m2, observed: observed.flatMap { $0.isFinite ? $0 : nil },
+    return BrazilPoint(index: h.label.index, mass: h.label.mass, m2: h.label.m2, observed: observed.flatMap { $0.isFinite ? $0 : nil },
                        observedLower: observedLower, expectedAsymptotic: Band(asymResult.expected),
                        expectedToys: band.map { Band($0.band.values) }, toys: settings.toys, failedToys: (band?.failed ?? []).map(FailedToyRecord.init),
                        toyLimits: settings.keepToyLimits ? band?.limits.map { $0.isFinite ? $0 : -1 } : nil,
-                       signalPerFb: window.signalPerFb.reduce(0, +), background: window.totalBackground.reduce(0, +))
+                       signalPerFb: h.signalPerPOI, background: h.background, patch: h.label.patch)
   }
 
   public func identity(seed: UInt64, data: String) -> StudyIdentity {
-    analysis.identity(settings, seed: seed, data: data, tasks: indices.count)
+    hypotheses.identity(settings, seed: seed, data: data, tasks: hypotheses.count)
   }
+
+  /// The tasks of the study (one per hypothesis).
+  public var taskCount: Int { hypotheses.count }
 }
 
 extension BrazilFile: StudyOutput {

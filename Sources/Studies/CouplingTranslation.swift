@@ -53,9 +53,13 @@ public struct CouplingTranslation: Sendable {
   /// (a brazil file edited by hand, or written by other software).
   static func check(_ brazil: BrazilFile, path: String) throws {
     guard !brazil.masses.isEmpty else { throw StudyError("\(path): \"masses\" is empty") }
+    if let l = brazil.header.identity.inputs.likelihood {
+      throw StudyError("\(path): the limits are on the patches of the published likelihood \(l.name), not on Z′ masses: g′ limits need the search windows' σ limits")
+    }
+    guard let lumi = brazil.lumiFb, lumi.isFinite, lumi > 0 else { throw StudyError("\(path): identity.inputs.lumi_fb must be a positive luminosity") }
     for (i, m) in brazil.masses.enumerated() {
       let at = "\(path): masses[\(i)]"
-      guard m.mass.isFinite, m.mass > 0 else { throw StudyError("\(at).mass_gev must be positive, got \(m.mass)") }
+      guard let mass = m.mass, mass.isFinite, mass > 0 else { throw StudyError("\(at).mass_gev must be positive, got \(m.mass.map { "\($0)" } ?? "null")") }
       guard m.index >= 0 else { throw StudyError("\(at).index must be ≥ 0, got \(m.index)") }
       if let o = m.observed, !(o.isFinite && o >= 0) { throw StudyError("\(at).observed must be a finite σ limit ≥ 0 fb, got \(o)") }
       for (name, band) in [("expected_asymptotic", m.expectedAsymptotic), ("expected_toys", m.expectedToys)] {
@@ -81,7 +85,7 @@ public struct CouplingTranslation: Sendable {
     }
     let h = brazil.header.identity
     return CouplingsFile(
-      info: ResultInfo(kind: CouplingsFile.kind, tool: ToolInfo.nameAndVersion, configuration: h.configuration, lumiFb: h.inputs.lumiFb),
+      info: ResultInfo(kind: CouplingsFile.kind, tool: ToolInfo.nameAndVersion, configuration: h.configuration, lumiFb: h.inputs.lumiFb ?? .nan),
       input: path,
       source: CouplingsSource(file: path, configurationSHA256: h.configurationSHA256, seed: h.seed, data: h.inputs.data,
                               widthFraction: brazil.settings.widthFraction),
@@ -93,25 +97,26 @@ public struct CouplingTranslation: Sendable {
 
   /// One mass: σ(g′ = 1), B, the g′ limits and the (g−2)µ band.
   func point(_ x: BrazilPoint, useObserved: Bool, path: String) throws -> CouplingPoint {
-    let sigma = try sigmaAtUnitCoupling(mass: x.mass, index: x.index)
+    let mass = x.mass ?? .nan  // positive (check)
+    let sigma = try sigmaAtUnitCoupling(mass: mass, index: x.index)
     guard sigma > 0 else {
-      throw StudyError("\(path): masses[\(x.index)] M = \(x.mass) GeV is at or above the kinematic limit \(String(format: "%.4g", born.massLimit)) GeV (σ = 0)")
+      throw StudyError("\(path): masses[\(x.index)] M = \(mass) GeV is at or above the kinematic limit \(String(format: "%.4g", born.massLimit)) GeV (σ = 0)")
     }
-    let b = model.branchingInvisible(mass: x.mass)
+    let b = model.branchingInvisible(mass: mass)
     func g(_ limit: Double) throws -> Double {
       try CouplingLimits.upperLimit(sigmaLimit: limit, sigmaAtUnitCoupling: sigma, branching: b)
     }
     let asymptotic = try x.expectedAsymptotic.map(g)
     let toys = try x.expectedToys.map { try $0.map(g) }
     let observed = try x.observed.map(g)
-    let band = try MuonAnomaly.favouredCouplings(mass: x.mass)
+    let band = try MuonAnomaly.favouredCouplings(mass: mass)
     let basis = useObserved ? observed : (toys ?? asymptotic).median
     var valid: Bool?
     if model == .invisible, let gp = basis {
-      valid = FullyInvisibleModel.hasNarrowInvisibleSolution(mass: x.mass, coupling: gp, resolutionM2: config.resolution.sigma(m2: x.mass * x.mass))
+      valid = FullyInvisibleModel.hasNarrowInvisibleSolution(mass: mass, coupling: gp, resolutionM2: config.resolution.sigma(m2: mass * mass))
     }
     return CouplingPoint(
-      index: x.index, mass: x.mass, sigmaAtUnitCoupling: sigma, branchingInvisible: b, observed: observed, expected: toys ?? asymptotic,
+      index: x.index, mass: mass, sigmaAtUnitCoupling: sigma, branchingInvisible: b, observed: observed, expected: toys ?? asymptotic,
       expectedSource: toys == nil ? "asymptotic" : "toys", expectedAsymptotic: asymptotic, expectedToys: toys,
       gMinus2: ValueRange(lower: band.lowerBound, upper: band.upperBound), excludesGMinus2: basis.map { $0 < band.lowerBound } ?? false,
       narrowWidthValid: valid)

@@ -14,17 +14,22 @@ import _Support
 /// coverage is the fraction of intervals containing the true σ, with Clopper–Pearson bounds
 /// (`GSL`'s beta quantiles).
 public struct CoverageStudy: Sendable {
-  public let analysis: Analysis
+  /// The hypotheses of the points (each with every signal of the settings).
+  public let hypotheses: any HypothesisSet
   public let settings: CoverageSettings
-  public let hypotheses: [MassHypothesis]
 
-  public init(analysis: Analysis, settings: CoverageSettings) throws {
-    self.analysis = analysis
+  public init(hypotheses: any HypothesisSet, settings: CoverageSettings) {
+    self.hypotheses = hypotheses
     self.settings = settings
-    hypotheses = try settings.masses.map { m in
+  }
+
+  /// The search windows of `analysis` nearest to `settings.masses`.
+  public init(analysis: Analysis, settings: CoverageSettings) throws {
+    let indices = try settings.masses.map { m in
       guard let h = analysis.grid.nearest(mass: m) else { throw StudyError("--mass \(m) GeV is outside the mass grid") }
-      return h
+      return h.index
     }
+    self.init(hypotheses: WindowHypotheses(analysis: analysis, indices: indices), settings: settings)
   }
 
   public var pointCount: Int { hypotheses.count * settings.signals.count }
@@ -42,10 +47,10 @@ public struct CoverageStudy: Sendable {
 
   public func run(task t: Int, seed: UInt64) throws -> CoverageBlock {
     let p = t / blocksPerPoint, b = t % blocksPerPoint
-    let h = hypotheses[p / settings.signals.count]
+    let k = p / settings.signals.count
     let signal = settings.signals[p % settings.signals.count]
-    let window = try analysis.window(h.index)
-    let model = try Model(workspace: window.workspace(observations: window.totalBackground))
+    let model = try hypotheses.model(k, data: nil).model
+    let stream = hypotheses.streamIndex(k)
     var truth = model.initialValues
     truth[model.poiIndex!] = signal
     let gen = ToySampler(model: model, parameters: truth)
@@ -58,7 +63,7 @@ public struct CoverageStudy: Sendable {
     var failed: [FailedToyRecord] = []
     let rules = settings.rules.map(LimitRule.init)
     for toy in first..<last {
-      let key = StreamKey(seed: seed, study: .coverage, massIndex: h.index, toyIndex: (p % settings.signals.count) << 32 | toy).hash64
+      let key = StreamKey(seed: seed, study: .coverage, massIndex: stream, toyIndex: (p % settings.signals.count) << 32 | toy).hash64
       rng.reseed(key)
       gen.sample(rng, into: &data)
       for (r, rule) in rules.enumerated() {
@@ -77,8 +82,11 @@ public struct CoverageStudy: Sendable {
   }
 
   public func identity(seed: UInt64) -> StudyIdentity {
-    analysis.identity(settings, seed: seed, data: "none", tasks: taskCount)
+    hypotheses.identity(settings, seed: seed, data: "none", tasks: taskCount)
   }
+
+  /// The labels of the points' hypotheses, in order (recorded in the file's points).
+  public var labels: [HypothesisLabel] { (0..<hypotheses.count).map(hypotheses.label) }
 }
 
 extension CoverageFile: StudyOutput {
@@ -87,8 +95,8 @@ extension CoverageFile: StudyOutput {
     let byPoint = Dictionary(grouping: results, by: \.point)
     let points = byPoint.keys.sorted().map { p in
       let mi = p / max(s.signals.count, 1)
-      return CoveragePoint(index: p, mass: mi < s.masses.count ? s.masses[mi] : .nan, signal: s.signals.isEmpty ? 0 : s.signals[p % s.signals.count],
-                           rules: ruleCoverages(byPoint[p]!, settings: s))
+      return CoveragePoint(index: p, mass: mi < s.masses.count ? s.masses[mi] : nil, signal: s.signals.isEmpty ? 0 : s.signals[p % s.signals.count],
+                           rules: ruleCoverages(byPoint[p]!, settings: s), patch: mi < s.patches.count ? s.patches[mi] : nil)
     }
     return CoverageFile(header: header, blocks: results, points: points)
   }

@@ -129,7 +129,7 @@ public struct DefaultStudy: Sendable {
     let seed = options.seed
     let out = try StudyDriver.run(LookElsewhereFile.self, identity: lee.identity(seed: seed, data: "none"), shard: .whole, output: path("lee.json"),
                                   threads: options.threads, resume: options.resume, restart: options.restart, progress: progress("lee", "blocks of \(settings.blockSize) toys"),
-                                  makeState: { try lee.makeState() }) { t, state in lee.run(task: t, seed: seed, state: state) }
+                                  makeState: { try lee.makeState() }) { t, state in try lee.run(task: t, seed: seed, state: state) }
     let dataExcess = scan.largest.map { GlobalSignificance.compute(localZ: $0.localZ, scans: out.toys, thresholds: settings.thresholds) }
     return (out, dataExcess)
   }
@@ -154,16 +154,17 @@ public struct DefaultStudy: Sendable {
   func summary(brazil: BrazilFile, lee: LookElsewhereFile, pseudoDataExcess: GlobalSignificance?, scan: ScanFile, coverage: CoverageFile,
                hypotheses: Int, seconds: [String: Double]) -> SummaryFile {
     let best = brazil.masses.min { $0.expectedAsymptotic.median < $1.expectedAsymptotic.median }!
-    let selected = spec.summaryMasses.compactMap { m in brazil.masses.min(by: { abs($0.mass - m) < abs($1.mass - m) }) }.map {
-      SelectedLimit(mass: $0.mass, observed: $0.observed, expectedAsymptoticMedian: $0.expectedAsymptotic.median, expectedToysMedian: $0.expectedToys?.median)
+    // Every point of the default study is a search window: its mass is set.
+    let selected = spec.summaryMasses.compactMap { m in brazil.masses.min(by: { abs(($0.mass ?? .infinity) - m) < abs(($1.mass ?? .infinity) - m) }) }.map {
+      SelectedLimit(mass: $0.mass ?? .nan, observed: $0.observed, expectedAsymptoticMedian: $0.expectedAsymptotic.median, expectedToysMedian: $0.expectedToys?.median)
     }
     let coverageLines = coverage.points.flatMap { p in
-      p.rules.map { String(format: "M = %.3f GeV, σ = %g fb, %@: %.3f [%.3f, %.3f] %@", p.mass, p.signal, $0.rule.rawValue, $0.coverage, $0.lower, $0.upper, $0.verdict) }
+      p.rules.map { String(format: "M = %.3f GeV, σ = %g fb, %@: %.3f [%.3f, %.3f] %@", p.mass ?? .nan, p.signal, $0.rule.rawValue, $0.coverage, $0.lower, $0.upper, $0.verdict) }
     }
     return SummaryFile(
       info: ResultInfo(kind: SummaryFile.kind, config: config), seed: options.seed, limit: limit, hypotheses: hypotheses, brazilToys: scale.brazilToys,
       leeToys: scale.leeToys, coverageToys: scale.coverageToys, limitsAtSelectedMasses: selected,
-      smallestMedianExpectedLimit: best.expectedAsymptotic.median, smallestMedianExpectedLimitMass: best.mass, assessedExcess: lee.observed,
+      smallestMedianExpectedLimit: best.expectedAsymptotic.median, smallestMedianExpectedLimitMass: best.mass ?? .nan, assessedExcess: lee.observed,
       pseudoDataLargestExcess: pseudoDataExcess, pseudoDataLargestExcessMass: scan.largest?.mass, coverage: coverageLines, seconds: seconds)
   }
 }

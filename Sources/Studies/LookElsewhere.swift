@@ -7,43 +7,42 @@ import Likelihood
 import Results
 import _Support
 
-/// The look-elsewhere effect: N background-only toy scans of the whole spectrum, each
-/// toy one full-spectrum pseudo-data set (Poisson counts in every global cell) binned into every
-/// window and fitted there; the distribution of the largest local significance Z = √q0 gives the
-/// global p-value of an observed local significance, and the up-crossings of q0(M) above a low
-/// threshold u0 give the Gross–Vitells estimate (arXiv:1005.1891, one degree of freedom):
+/// The look-elsewhere effect: N background-only toys, each one data set of the observations the
+/// hypotheses share (the full spectrum: Poisson counts in every global cell, binned into every
+/// search window; or the main bins of a published likelihood, which every patch fits) fitted by
+/// every hypothesis; the distribution of the largest local significance Z = √q0 gives the global
+/// p-value of an observed local significance, and the up-crossings of q0 above a low threshold
+/// u0 along the hypotheses' order give the Gross–Vitells estimate (arXiv:1005.1891, one degree
+/// of freedom):
 ///
 ///     p_global ≈ p_local + ⟨N(u0)⟩ · e^(−(u − u0)/2),   u = Z²,
 ///
-/// with ⟨N(u0)⟩ the mean number of up-crossings of u0 per toy scan. The auxiliary data of the
-/// window likelihoods stay at their nominal values (they are constraints of the model, not
-/// measured spectra).
+/// with ⟨N(u0)⟩ the mean number of up-crossings of u0 per toy. The auxiliary data of the
+/// likelihoods stay at their nominal values (they are constraints of the model, not measured
+/// spectra).
 public struct LookElsewhereStudy: Sendable {
-  public let analysis: Analysis
+  public let hypotheses: any HypothesisSet
   public private(set) var settings: LookElsewhereSettings
-  public let indices: [Int]
-  /// One model per window (data are replaced per toy).
+  /// One model per hypothesis (data are replaced per toy).
   public let models: [Model]
-  let windows: [WindowBinning.Window]
   let expectedCells: PoissonTables
 
-  public init(analysis: Analysis, settings: LookElsewhereSettings, threads: Int) throws {
-    self.analysis = analysis
+  public init(hypotheses: any HypothesisSet, settings: LookElsewhereSettings, threads: Int) throws {
+    self.hypotheses = hypotheses
     self.settings = settings
-    indices = try MassSelection(settings.masses).indices(in: analysis.grid)
-    let a = analysis
-    let idx = indices
-    models = try Parallel.map(count: idx.count, threads: threads, makeState: { () }) { j, _ in
-      let w = try a.window(idx[j])
-      return try Model(workspace: w.workspace(observations: w.totalBackground))
-    }
-    windows = indices.map { analysis.detector.binning.window($0) }
-    expectedCells = PoissonTables(means: analysis.expectedCells)
+    let set = hypotheses
+    models = try Parallel.map(count: set.count, threads: threads, makeState: { () }) { j, _ in try set.model(j, data: nil).model }
+    expectedCells = PoissonTables(means: try hypotheses.sharedExpectation())
+  }
+
+  /// The search windows of `analysis` that `settings.masses` selects.
+  public init(analysis: Analysis, settings: LookElsewhereSettings, threads: Int) throws {
+    try self.init(hypotheses: try WindowHypotheses(analysis: analysis, masses: settings.masses), settings: settings, threads: threads)
   }
 
   public var taskCount: Int { (settings.toys + settings.blockSize - 1) / settings.blockSize }
 
-  /// Per-thread state: one ProfileLikelihood per window, and scratch.
+  /// Per-thread state: one ProfileLikelihood per hypothesis, and scratch.
   public final class State {
     let profiles: [ProfileLikelihood]
     var data: [[Double]]
@@ -55,23 +54,14 @@ public struct LookElsewhereStudy: Sendable {
 
   public func makeState() throws -> State { try State(models: models) }
 
-  /// Local q0 in every selected window for one full-spectrum data set.
-  public func scanQ0(_ spectrum: SpectrumData, state: State) -> (q0: [Double], muHat: [Double], failed: Int) {
+  /// Local q0 of every hypothesis for one shared data set.
+  public func scanQ0(_ spectrum: SpectrumData, state: State) throws -> (q0: [Double], muHat: [Double], failed: Int) {
     var q = [Double](repeating: 0, count: models.count)
     var mu = [Double](repeating: 0, count: models.count)
     var failed = 0
-    let binning = analysis.detector.binning
     for j in 0..<models.count {
-      let nMain = models[j].mainBinCount
-      let counts: [Double]
-      switch spectrum {
-      case .cells(let c): counts = binning.windowCounts(windows[j], cells: c)
-      case .events(let e):
-        counts = e.reduce(into: [Double](repeating: 0, count: nMain)) { acc, ev in
-          if let k = windows[j].bin(m2: ev.m2, cosTheta: ev.cosThetaCM) { acc[k] += 1 }
-        }
-      }
-      for b in 0..<nMain { state.data[j][b] = counts[b] }
+      let counts = try hypotheses.observations(j, shared: spectrum)
+      for b in 0..<models[j].mainBinCount { state.data[j][b] = counts[b] }
       let p = state.profiles[j]
       let free = p.freeFit(state.data[j])
       let muHat = free.parameters[p.poiIndex]
@@ -94,20 +84,20 @@ public struct LookElsewhereStudy: Sendable {
   }
 
   /// Task t: toys [t·block, min((t+1)·block, toys)).
-  public func run(task t: Int, seed: UInt64, state: State) -> [ToyScan] {
+  public func run(task t: Int, seed: UInt64, state: State) throws -> [ToyScan] {
     let lo = t * settings.blockSize, hi = min(settings.toys, lo + settings.blockSize)
-    return (lo..<hi).map { toy in
+    return try (lo..<hi).map { toy in
       let data = SpectrumData.pseudoData(cells: expectedCells, seed: seed, study: .lee, toy: toy)
-      let (q, _, failed) = scanQ0(data, state: state)
+      let (q, _, failed) = try scanQ0(data, state: state)
       var best = 0
       for k in q.indices where q[k] > q[best] { best = k }
-      return ToyScan(toy: toy, maxZ: q[best].squareRoot(), maxIndex: indices[best],
+      return ToyScan(toy: toy, maxZ: q[best].squareRoot(), maxIndex: hypotheses.label(best).index,
                      upcrossings: settings.thresholds.map { Self.upcrossings(q, threshold: $0) }, failedFits: failed)
     }
   }
 
   public func identity(seed: UInt64, data: String) -> StudyIdentity {
-    analysis.identity(settings, seed: seed, data: data, tasks: taskCount)
+    hypotheses.identity(settings, seed: seed, data: data, tasks: taskCount)
   }
 
   /// The same study assessing another observed local significance (the models are shared).
@@ -117,12 +107,27 @@ public struct LookElsewhereStudy: Sendable {
     return copy
   }
 
-  /// The largest local significance of one data set over the selected hypotheses, and its mass.
-  public func largestExcess(_ data: SpectrumData) throws -> (z: Double, mass: Double) {
-    let (q, _, _) = scanQ0(data, state: try makeState())
+  /// The largest local significance of one data set over the hypotheses, and where it is.
+  public func largestExcess(_ data: SpectrumData) throws -> (z: Double, at: HypothesisLabel) {
+    let (q, _, _) = try scanQ0(data, state: try makeState())
     var best = 0
     for k in q.indices where q[k] > q[best] { best = k }
-    return (q[best].squareRoot(), analysis.grid.hypotheses[indices[best]].mass)
+    return (q[best].squareRoot(), hypotheses.label(best))
+  }
+
+  /// The largest local significance of the hypotheses' own data (a published likelihood's), and
+  /// where it is.
+  public func largestOwnExcess() throws -> (z: Double, at: HypothesisLabel) {
+    let state = try makeState()
+    var best = (z: 0.0, at: hypotheses.label(0))
+    for j in 0..<models.count {
+      let p = state.profiles[j]
+      let free = p.freeFit(models[j].observedData)
+      guard free.parameters[p.poiIndex] > 0 else { continue }
+      let v = p.evaluate(.q0, poi: 0, data: models[j].observedData, free: free)
+      if v.value.isFinite, v.value.squareRoot() > best.z { best = (v.value.squareRoot(), hypotheses.label(j)) }
+    }
+    return best
   }
 }
 

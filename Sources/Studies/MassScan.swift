@@ -7,24 +7,30 @@ import Likelihood
 import Results
 import _Support
 
-/// The mass scan of one data set (the paper's "squared-mass scan"): one full-spectrum data set —
-/// a user's events or a background-only pseudo-data set drawn with a seed — binned into every
-/// window; per hypothesis the best-fit cross section, the local p0 and significance
+/// The scan of one data set over a set of hypotheses (the paper's "squared-mass scan" over the
+/// search windows: one full-spectrum data set — a user's events or a background-only
+/// pseudo-data set drawn with a seed — binned into every window; or a published likelihood's
+/// data over its patches): per hypothesis the best-fit signal, the local p0 and significance
 /// (asymptotic q0, arXiv:1007.1727 Eq. 12 and 52–53: Z = √q0, p0 = 1 − Φ(Z)), and the observed
 /// upper limit.
 public struct MassScan: Sendable {
-  public let analysis: Analysis
-  public let data: SpectrumData
+  public let hypotheses: any HypothesisSet
+  /// The data set (nil: the hypotheses' own, a published likelihood's).
+  public let data: SpectrumData?
   public let settings: ScanSettings
-  public let indices: [Int]
   let rule: LimitRule
 
-  public init(analysis: Analysis, data: SpectrumData, settings: ScanSettings) throws {
-    self.analysis = analysis
+  public init(hypotheses: any HypothesisSet, data: SpectrumData?, settings: ScanSettings) throws {
+    guard data != nil || hypotheses.hasOwnData else { throw StudyError("a scan needs data: an event file, or toy for a pseudo-data set") }
+    self.hypotheses = hypotheses
     self.data = data
     self.settings = settings
-    indices = try MassSelection(settings.masses).indices(in: analysis.grid)
     rule = LimitRule(settings.limit.rule)
+  }
+
+  /// The search windows of `analysis` that `settings.masses` selects.
+  public init(analysis: Analysis, data: SpectrumData, settings: ScanSettings) throws {
+    try self.init(hypotheses: try WindowHypotheses(analysis: analysis, masses: settings.masses), data: data, settings: settings)
   }
 
   /// Settings with an asymptotic observed limit by `rule` at `cl`.
@@ -33,10 +39,8 @@ public struct MassScan: Sendable {
   }
 
   public func run(task t: Int) throws -> ScanPoint {
-    let index = indices[t]
-    let window = try analysis.window(index)
-    let obs = data.observations(window, binning: analysis.detector.binning)
-    let model = try Model(workspace: window.workspace(observations: obs))
+    let h = try hypotheses.model(t, data: data)
+    let model = h.model
     let fitter = Fitter(model: model)
     let free = fitter.fit(data: model.observedData)
     let poi = model.poiIndex!
@@ -52,15 +56,17 @@ public struct MassScan: Sendable {
       observed = nil
     }
     let u = free.uncertainties[poi]
-    return ScanPoint(index: index, mass: window.window.hypothesis.mass, sigmaHat: failed ? 0 : free.parameters[poi],
+    return ScanPoint(index: h.label.index, mass: h.label.mass, sigmaHat: failed ? 0 : free.parameters[poi],
                      sigmaHatUncertainty: u.isFinite ? u : nil, localP0: Normal.survival(z), localZ: z,
-                     observed: observed.flatMap { $0.isFinite ? $0 : nil }, observedCount: obs.reduce(0, +),
-                     background: window.totalBackground.reduce(0, +), fitFailed: failed)
+                     observed: observed.flatMap { $0.isFinite ? $0 : nil }, observedCount: h.observedEvents,
+                     background: h.background, fitFailed: failed, patch: h.label.patch)
   }
 
   public func identity(seed: UInt64, data: String) -> StudyIdentity {
-    analysis.identity(settings, seed: seed, data: data, tasks: indices.count)
+    hypotheses.identity(settings, seed: seed, data: data, tasks: hypotheses.count)
   }
+
+  public var taskCount: Int { hypotheses.count }
 }
 
 extension ScanFile: StudyOutput {

@@ -27,15 +27,15 @@ extension TemplateHistogram {
 }
 
 extension Analysis {
-  /// The templates of every process in the window of hypothesis `index`.
+  /// The templates of every process in the window of hypothesis `index`, at ``luminosity``.
   public func templatesFile(index: Int, widthFraction: Double) throws -> TemplatesFile {
     let window = detector.binning.window(index, widthFraction: widthFraction)
-    let signal = try SignalTemplate(detector: detector, window: window, widthFraction: widthFraction, settings: settings)
+    let signal = try SignalTemplate(detector: detector, window: window, widthFraction: widthFraction, settings: settings).scaled(by: luminosityScale)
     var backgrounds: [String: TemplateHistogram] = [:]
     for p in self.backgrounds.processes { backgrounds[p] = TemplateHistogram(self.backgrounds.window(window, process: p)) }
     return TemplatesFile(
-      info: ResultInfo(kind: TemplatesFile.kind, config: config), hypothesis: HypothesisRecord(window.hypothesis), widthFraction: widthFraction,
-      templateMC: inputs(data: "none").templateMC, signalAcceptance: signal.acceptance, signalEfficiency: signal.efficiency,
+      info: ResultInfo(kind: TemplatesFile.kind, tool: ToolInfo.nameAndVersion, configuration: config.name, lumiFb: luminosity), hypothesis: HypothesisRecord(window.hypothesis), widthFraction: widthFraction,
+      templateMC: templateMC, signalAcceptance: signal.acceptance, signalEfficiency: signal.efficiency,
       signalEventsPerFb: signal.eventsPerFb, signalPerFb: TemplateHistogram(signal.perFb), backgrounds: backgrounds,
       backgroundLabels: Dictionary(uniqueKeysWithValues: config.backgrounds.map { ($0.name, $0.label) }),
       backgroundOrder: self.backgrounds.processes)

@@ -28,15 +28,19 @@ import Likelihood
 /// events) so that every staterror width is defined; the floor changes the likelihood by less
 /// than 1e-6.
 public struct SearchWindow: Sendable {
-  /// One sample of the window: its name, yields per bin (floored) and the systematics it carries.
+  /// One sample of the window: its name, yields per bin (floored), their Monte Carlo variances
+  /// (Σw²) and the systematics it carries.
   public struct SampleYields: Sendable, Equatable {
     public let name: String
     public let yields: [Double]
+    public let sumw2: [Double]
     public let systematics: [String]
   }
 
   public let window: WindowBinning.Window
   public let signalPerFb: [Double]
+  /// The signal template's Monte Carlo variance per bin (per fb², as `signalPerFb`).
+  public let signalSumw2: [Double]
   public let signalSystematics: [String]
   /// The background samples, in the configuration's order.
   public let backgrounds: [SampleYields]
@@ -44,34 +48,45 @@ public struct SearchWindow: Sendable {
   public let totalBackground: [Double]
   let systematics: [String: Systematic]
   let luminosityUncertainty: Double
+  /// The factor on the configured relative systematic sizes (1, or √(L_config / L) for a
+  /// projection with scaled systematics).
+  public let systematicsScale: Double
 
   public static let poi = "sigma_fb"
   public static let signalFloor = 1e-9
   public static let backgroundFloor = 1e-6
 
-  public init(detector: DetectorModel, window w: WindowBinning.Window, signal: SignalTemplate, backgrounds spectrum: BackgroundSpectrum) {
+  public init(detector: DetectorModel, window w: WindowBinning.Window, signal: SignalTemplate, backgrounds spectrum: BackgroundSpectrum,
+              systematicsScale: Double = 1) {
     window = w
+    self.systematicsScale = systematicsScale
     let config = detector.config
     signalPerFb = signal.perFb.yields.map { max($0, SearchWindow.signalFloor) }
+    signalSumw2 = signal.perFb.sumw2
     signalSystematics = config.signal.systematics
     var order: [String] = []
     var sums: [String: [Double]] = [:]
+    var variances: [String: [Double]] = [:]
     var carried: [String: [String]] = [:]
     for p in config.backgrounds {
-      let y = spectrum.window(w, process: p.name).yields
+      let h = spectrum.window(w, process: p.name)
       if sums[p.sample] == nil {
         order.append(p.sample)
-        sums[p.sample] = [Double](repeating: 0, count: y.count)
+        sums[p.sample] = [Double](repeating: 0, count: h.yields.count)
+        variances[p.sample] = [Double](repeating: 0, count: h.yields.count)
         carried[p.sample] = p.systematics
       }
-      sums[p.sample] = zip(sums[p.sample]!, y).map { $0 + $1 }
+      sums[p.sample] = zip(sums[p.sample]!, h.yields).map { $0 + $1 }
+      variances[p.sample] = zip(variances[p.sample]!, h.sumw2).map { $0 + $1 }
     }
-    backgrounds = order.map { SampleYields(name: $0, yields: sums[$0]!.map { max($0, SearchWindow.backgroundFloor) }, systematics: carried[$0]!) }
+    backgrounds = order.map {
+      SampleYields(name: $0, yields: sums[$0]!.map { max($0, SearchWindow.backgroundFloor) }, sumw2: variances[$0]!, systematics: carried[$0]!)
+    }
     var total = [Double](repeating: 0, count: w.binCount)
     for s in backgrounds { total = zip(total, s.yields).map { $0 + $1 } }
     totalBackground = total
     systematics = Dictionary(uniqueKeysWithValues: config.systematics.map { ($0.name, $0) })
-    luminosityUncertainty = config.luminosity.relativeUncertainty
+    luminosityUncertainty = config.luminosity.relativeUncertainty * systematicsScale
   }
 
   public var binCount: Int { signalPerFb.count }
@@ -79,7 +94,7 @@ public struct SearchWindow: Sendable {
   /// Every sample of the window: the signal first (its systematics after the POI), then the
   /// backgrounds.
   var samples: [SampleYields] {
-    [SampleYields(name: "signal", yields: signalPerFb, systematics: signalSystematics)] + backgrounds
+    [SampleYields(name: "signal", yields: signalPerFb, sumw2: signalSumw2, systematics: signalSystematics)] + backgrounds
   }
 
   /// The M² of each bin's centre (the argument of the per-bin systematics).
@@ -107,14 +122,30 @@ public struct SearchWindow: Sendable {
     case .normfactor: return .normfactor(name)
     case .lumi: return Modifier(name: name, Lumi())
     case .normsys:
-      let u = s.size!(window.hypothesis.m2)
+      let u = s.size!(window.hypothesis.m2) * systematicsScale
       return .normsys(name, hi: 1 + u, lo: 1 - u)
+    case .staterror where s.fromMonteCarlo:
+      return .staterror(name, monteCarloUncertainties(sample: index, name: name, samples: all))
     case .staterror:
       let carriers = all.indices.filter { all[$0].systematics.contains(name) }
       guard carriers.first == index else { return .staterror(name, [Double](repeating: 0, count: binCount)) }
       var sum = [Double](repeating: 0, count: binCount)
       for c in carriers { sum = zip(sum, all[c].yields).map { $0 + $1 } }
-      return .staterror(name, (0..<binCount).map { sum[$0] * s.size!(centres[$0]) })
+      return .staterror(name, (0..<binCount).map { sum[$0] * s.size!(centres[$0]) * systematicsScale })
+    }
+  }
+
+  /// A Monte Carlo staterror's uncertainties on sample `index`: √(Σw²) per bin (pyhf's
+  /// staterror combines them over the carriers as √(Σ_s u_s²)/Σ_s n_s). A bin where no carrier
+  /// has simulation would have a zero width, which no constraint can have: there the first
+  /// carrier gets 10⁻⁶ of the carriers' summed (floored) yield, which changes the likelihood by
+  /// less than 10⁻⁶.
+  func monteCarloUncertainties(sample index: Int, name: String, samples all: [SampleYields]) -> [Double] {
+    let carriers = all.indices.filter { all[$0].systematics.contains(name) }
+    return (0..<binCount).map { b in
+      let u = all[index].sumw2[b].squareRoot()
+      guard carriers.first == index, carriers.allSatisfy({ all[$0].sumw2[b] <= 0 }) else { return u }
+      return 1e-6 * carriers.reduce(0) { $0 + all[$1].yields[b] }
     }
   }
 

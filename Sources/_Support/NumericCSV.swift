@@ -9,6 +9,8 @@ public struct NumericCSV: Sendable {
   public let rows: [[Double]]
   /// The 1-based file line of each row (for messages).
   public let lines: [Int]
+  /// The 1-based file line of the header.
+  public let headerLine: Int
 
   public struct ReadError: Error, CustomStringConvertible, Equatable {
     public let path: String
@@ -45,6 +47,7 @@ public struct NumericCSV: Sendable {
       throw ReadError(path: path, line: nil, reason: "is not UTF-8 text")
     }
     var header: [String]? = nil
+    var headerAt = 1
     var rows: [[Double]] = []
     var lines: [Int] = []
     var lineNo = 0
@@ -58,6 +61,7 @@ public struct NumericCSV: Sendable {
         $0.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"")) }
       guard let h = header else {
         header = fields
+        headerAt = lineNo
         for col in required where !fields.contains(col) {
           throw ReadError(path: path, line: lineNo, reason: "missing column \"\(col)\" (header has: \(fields.joined(separator: ", ")))")
         }
@@ -85,6 +89,7 @@ public struct NumericCSV: Sendable {
     }
     guard let h = header else { throw ReadError(path: path, line: nil, reason: "is empty (no header row)") }
     self.header = h
+    headerLine = headerAt
     self.rows = rows
     self.lines = lines
   }

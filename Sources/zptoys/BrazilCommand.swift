@@ -26,6 +26,7 @@ struct BrazilCommand: ParsableCommand {
   @OptionGroup var limits: LimitOptions
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
+  @OptionGroup var lumi: LumiOptions
 
   @Option(help: "Hypotheses: all, indices (100-105, 3,7,9) or a mass range in GeV (1.5:2.5).")
   var masses: String = "all"
@@ -66,7 +67,7 @@ struct BrazilCommand: ParsableCommand {
     let config = try common.loadConfiguration()
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.flatMap { $0 == "toy" ? nil : try EventFile.read(path: $0) }
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
     MassInput.warnIfClipped(masses, grid: analysis.grid)
     let s = BrazilStudy.settings(masses: masses, toys: toys, cl: limits.cl, rule: limits.limitRule, method: LimitMethod(rawValue: calculator)!,
                                  hypotestToys: hypotestToys, widthFraction: widthFraction, keepToyLimits: keepToyLimits)
@@ -79,7 +80,7 @@ struct BrazilCommand: ParsableCommand {
       throw ValidationError(e.description)
     }
     let identity = brazil.identity(seed: common.seed, data: Analysis.dataLabel(data))
-    let tasks = (0..<brazil.indices.count).filter(study.parsed.owns).count
+    let tasks = (0..<brazil.taskCount).filter(study.parsed.owns).count
     let inner = max(1, common.threadCount / max(1, tasks))
     let seed = common.seed
     let out = try StudyDriver.run(
@@ -105,7 +106,7 @@ struct BrazilCommand: ParsableCommand {
       let obs = p.observed.map { String(format: "%9.4g", $0) } ?? "        —"
       let a = p.expectedAsymptotic
       let t = p.expectedToys.map { String(format: "%9.4g [%.4g, %.4g]", $0.median, $0.minus1, $0.plus1) } ?? "—"
-      print(String(format: "  %9.4f   %@   %9.4g [%.4g, %.4g]        %@", p.mass, obs, a.median, a.minus1, a.plus1, t))
+      print(String(format: "  %@   %@   %9.4g [%.4g, %.4g]        %@", HypothesisText.column(p.label), obs, a.median, a.minus1, a.plus1, t))
     }
     let failed = out.masses.map(\.failedToys.count).reduce(0, +)
     if failed > 0 { print("  \(failed) pseudo-experiments failed (listed with their stream keys in the result file)") }

@@ -22,6 +22,7 @@ struct CoverageCommand: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
+  @OptionGroup var lumi: LumiOptions
 
   @Option(help: "Masses in GeV (comma-separated; nearest hypotheses).")
   var mass: String = "2.352"
@@ -65,7 +66,7 @@ struct CoverageCommand: ParsableCommand {
 
   func run() throws {
     let config = try common.loadConfiguration()
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
     // The hypotheses' own masses (nearest in M²), so the file records what was computed.
     let snapped = try Self.numbers(mass, "--mass").map { try MassInput.hypothesis(nearest: $0, in: analysis.grid).mass }
     let s = CoverageSettings(masses: snapped, signals: try Self.numbers(signal, "--signal"), toys: toys,
@@ -86,7 +87,7 @@ struct CoverageCommand: ParsableCommand {
     print("coverage at \(LimitSettings.percent(cl))% CL (\(out.settings.method.text)), \(toys) toys per point (Clopper–Pearson 68% interval; verdict at \(LimitSettings.percent(verdictCL))%)")
     for p in out.points {
       for r in p.rules {
-        print(String(format: "  M = %.4f GeV  σ = %-6.3g fb  %-5@ coverage %.3f [%.3f, %.3f]  %@", p.mass, p.signal, r.rule.rawValue as NSString, r.coverage, r.lower, r.upper, r.verdict as NSString))
+        print(String(format: "  %@  σ = %-6.3g  %-5@ coverage %.3f [%.3f, %.3f]  %@", p.label.text, p.signal, r.rule.rawValue as NSString, r.coverage, r.lower, r.upper, r.verdict as NSString))
       }
     }
     if let o = study.out { print("wrote \(o)") }

@@ -22,6 +22,7 @@ struct LeeCommand: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
+  @OptionGroup var lumi: LumiOptions
 
   @Option(help: "Toy scans of the whole spectrum.")
   var toys: Int = 1000
@@ -56,7 +57,7 @@ struct LeeCommand: ParsableCommand {
     let config = try common.loadConfiguration()
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.map { try EventFile.read(path: $0) }
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
     MassInput.warnIfClipped(masses, grid: analysis.grid)
     let s = LookElsewhereSettings(toys: toys, blockSize: blockSize, masses: masses,
                                   thresholds: thresholds.split(separator: ",").map { Double($0)! }, observedZ: observedZ)
@@ -67,9 +68,9 @@ struct LeeCommand: ParsableCommand {
     var observedAt: String? = nil
     if let ev = events {
       // The observed local significance is the data's largest.
-      let (z, mass) = try toyScans.largestExcess(.events(ev))
+      let (z, at) = try toyScans.largestExcess(.events(ev))
       toyScans = toyScans.assessing(observedZ: z)
-      observedAt = String(format: "%.4f GeV", mass)
+      observedAt = at.text
     }
     let lee = toyScans
     let identity = lee.identity(seed: common.seed, data: Analysis.dataLabel(data))
@@ -78,13 +79,13 @@ struct LeeCommand: ParsableCommand {
       LookElsewhereFile.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,
       resume: study.resume, restart: study.restart, progress: study.progress(label: "lee", unit: "blocks of \(blockSize) toys", json: common.json),
       makeState: { try lee.makeState() }
-    ) { t, state in lee.run(task: t, seed: seed, state: state) }
+    ) { t, state in try lee.run(task: t, seed: seed, state: state) }
     if common.json {
       print(try JSONOutput.string(out))
       return
     }
     let maxZ = out.toys.map(\.maxZ).sorted()
-    print("look-elsewhere: \(out.toys.count) toy scans of \(lee.indices.count) hypotheses\(out.header.shard.map { ", shard \($0)" } ?? "")")
+    print("look-elsewhere: \(out.toys.count) toy scans of \(lee.hypotheses.count) hypotheses\(out.header.shard.map { ", shard \($0)" } ?? "")")
     if !maxZ.isEmpty {
       print(String(format: "  largest local Z per toy: median %.2f, 84%% %.2f, 97.7%% %.2f", maxZ[maxZ.count / 2], maxZ[min(maxZ.count - 1, Int(0.8413 * Double(maxZ.count)))], maxZ[min(maxZ.count - 1, Int(0.9772 * Double(maxZ.count)))]))
     }

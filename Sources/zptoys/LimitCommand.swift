@@ -28,6 +28,7 @@ struct LimitCommand: ParsableCommand {
   @OptionGroup var inference: InferenceOptions
   @OptionGroup var limits: LimitOptions
   @OptionGroup var mc: TemplateOptions
+  @OptionGroup var lumi: LumiOptions
 
   @Argument(help: ArgumentHelp("A pyhf workspace (JSON); or use --mass.", valueName: "workspace"))
   var workspace: String?
@@ -48,6 +49,7 @@ struct LimitCommand: ParsableCommand {
     guard (workspace == nil) != (mass == nil) else { throw ValidationError("give a workspace file or --mass M, not both") }
     if let m = mass, !(m.isFinite && m > 0) { throw ValidationError("--mass must be a positive number of GeV") }
     guard (0...10_000_000).contains(bandToys) else { throw ValidationError("--band-toys must be between 0 and 10,000,000") }
+    if lumi.lumi != nil && workspace != nil { throw ValidationError("--lumi scales the search window of --mass; a workspace file is taken as it is") }
   }
 
   struct Output: Encodable {
@@ -63,19 +65,23 @@ struct LimitCommand: ParsableCommand {
     let band_toys: Int?
     let failed_band_toys: Int?
     let hypotests: Int
+    /// The search window's integrated luminosity (null for a workspace file).
+    let lumi_fb: Double?
     let seconds: Double
   }
 
   func run() throws {
     let model: Model
     var massIndex = 0
+    var lumiFb: Double? = nil
     if let path = workspace {
       model = try loadModel(path, measurement: measurement)
     } else {
       let config = try common.loadConfiguration()
-      let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+      let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
       let h = try MassInput.hypothesis(nearest: mass!, in: analysis.grid)
       massIndex = h.index
+      lumiFb = analysis.luminosity
       let window = try analysis.window(h.index)
       let source = WindowData.parse(data)
       model = try Model(workspace: window.workspace(observations: try source.observations(for: window, analysis: analysis, seed: common.seed)))
@@ -102,11 +108,12 @@ struct LimitCommand: ParsableCommand {
         poi: model.poiName ?? "", rule: rule.rawValue, cl: limits.cl, test_stat: stat.rawValue, calculator: inference.calculator,
         observed: finiteOrNil(result.observed), observed_lower: result.observedLower.flatMap(finiteOrNil),
         expected: result.expectedBand, expected_toys: band?.band, band_toys: band.map { _ in bandToys },
-        failed_band_toys: band?.failed.count, hypotests: result.hypotests, seconds: seconds)))
+        failed_band_toys: band?.failed.count, hypotests: result.hypotests, lumi_fb: lumiFb, seconds: seconds)))
     } else {
       let cl = LimitSettings.percent(limits.cl)
       let what = rule == .fc ? "\(cl)% CL interval (t̃µ Neyman construction)" : "\(cl)% CL upper limit (\(IntervalRule(rule).text))"
-      print("\(what) on \(model.poiName ?? "the POI"), \(inference.calculator) calculator, \(result.hypotests) hypothesis tests, \(String(format: "%.3f", seconds)) s")
+      let at = lumiFb.map { " at \(fmt($0)) fb⁻¹" } ?? ""
+      print("\(what) on \(model.poiName ?? "the POI")\(at), \(inference.calculator) calculator, \(result.hypotests) hypothesis tests, \(String(format: "%.3f", seconds)) s")
       if let lo = result.observedLower {
         print("  observed: [\(fmt(lo)), \(fmt(result.observed))]")
       } else {

@@ -21,6 +21,7 @@ struct ScanCommand: ParsableCommand {
   @OptionGroup var limits: LimitOptions
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
+  @OptionGroup var lumi: LumiOptions
 
   @Option(help: "An event CSV, or `toy` for a background-only pseudo-data set from --seed.")
   var data: String
@@ -32,7 +33,7 @@ struct ScanCommand: ParsableCommand {
     let config = try common.loadConfiguration()
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = data == "toy" ? nil : try EventFile.read(path: data)
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
     MassInput.warnIfClipped(masses, grid: analysis.grid)
     let spectrum: SpectrumData = events.map { .events($0) }
       ?? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
@@ -51,7 +52,7 @@ struct ScanCommand: ParsableCommand {
     }
     print("mass scan of \(data == "toy" ? "a background-only pseudo-data set (seed \(common.seed))" : data): \(out.masses.count) hypotheses")
     if let l = out.largest {
-      print(String(format: "largest local excess: Z = %.2f (p0 = %.3g) at M = %.4f GeV, σ̂ = %.3g fb", l.localZ, l.localP0, l.mass, l.sigmaHat))
+      print(String(format: "largest local excess: Z = %.2f (p0 = %.3g) at %@, σ̂ = %.3g", l.localZ, l.localP0, l.label.text, l.sigmaHat))
     }
     if let o = study.out { print("wrote \(o)") }
   }

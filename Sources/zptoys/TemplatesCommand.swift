@@ -49,6 +49,14 @@ struct TemplateOptions: ParsableArguments {
     TemplateSettings(seed: mcSeed, backgroundEvents: mcBackgroundEvents, signalEvents: mcSignalEvents, threads: threads)
   }
 
+  /// The analysis of `config` with these options, at the luminosity `lumi` asks for; its notes
+  /// about the user's inputs go to stderr.
+  func analysis(_ config: ExperimentConfig, threads: Int, lumi: LumiOptions? = nil) throws -> Analysis {
+    let a = try Analysis(config: config, settings: settings(threads: threads), userSources: try userSources())
+    for n in a.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
+    return try lumi?.apply(a) ?? a
+  }
+
   func userSources() throws -> [String: UserSource] {
     var out: [String: UserSource] = [:]
     for (p, f) in try parsedInputs() {
@@ -56,6 +64,26 @@ struct TemplateOptions: ParsableArguments {
       out[p] = try UserSource(path: f)
     }
     return out
+  }
+}
+
+/// `--lumi L [--scale-systematics]`: the model at another integrated luminosity.
+struct LumiOptions: ParsableArguments {
+  @Option(help: ArgumentHelp("Integrated luminosity of the model in fb⁻¹: the signal and every background scale from the configuration's to it (relative systematics kept; recorded in the result).", valueName: "fb"))
+  var lumi: Double?
+
+  @Flag(name: .customLong("scale-systematics"), help: "With --lumi: shrink the relative systematic uncertainties as 1/√L (× √(L_config / L)); the templates' Monte Carlo statistics stay.")
+  var scaleSystematics = false
+
+  func validate() throws {
+    if let l = lumi, !(l.isFinite && l > 0 && l <= 1e7) { throw ValidationError("--lumi must be a positive number of fb⁻¹ up to 1e7, got \(l)") }
+    if scaleSystematics && lumi == nil { throw ValidationError("--scale-systematics scales the systematics to --lumi: give --lumi L") }
+  }
+
+  /// `a` at the luminosity asked for (unchanged without --lumi).
+  func apply(_ a: Analysis) throws -> Analysis {
+    guard let l = lumi else { return a }
+    do { return try a.at(luminosity: l, scaleSystematics: scaleSystematics) } catch let e as StudyError { throw CLIError(e.description) }
   }
 }
 
@@ -98,6 +126,7 @@ struct TemplatesCommand: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var hypothesis: HypothesisOptions
   @OptionGroup var mc: TemplateOptions
+  @OptionGroup var lumi: LumiOptions
 
   @Option(name: .customLong("width-fraction"), help: "Γ/M of the signal (0 = narrow).")
   var widthFraction: Double = 0
@@ -114,7 +143,7 @@ struct TemplatesCommand: ParsableCommand {
   func run() throws {
     let config = try common.loadConfiguration()
     let h = try hypothesis.hypothesis(in: MassGrid(config: config))
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
     let file = try analysis.templatesFile(index: h.index, widthFraction: widthFraction)
     let text = try JSONOutput.string(file) + "\n"
     guard let path = out else {

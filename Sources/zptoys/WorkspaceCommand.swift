@@ -27,6 +27,7 @@ struct WorkspaceCommand: ParsableCommand {
   @OptionGroup var common: CommonOptions
   @OptionGroup var hypothesis: HypothesisOptions
   @OptionGroup var mc: TemplateOptions
+  @OptionGroup var lumi: LumiOptions
 
   @Option(help: "Observations: asimov, toy, or an event CSV file.")
   var data: String = "asimov"
@@ -51,7 +52,7 @@ struct WorkspaceCommand: ParsableCommand {
     if case .events(let path) = dataSource, !FileManager.default.fileExists(atPath: path) {
       throw CLIError("--data \(path): no such file (use asimov, toy or an event CSV)")
     }
-    let analysis = try Analysis(config: config, settings: mc.settings(threads: common.threadCount), userSources: try mc.userSources())
+    let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
     let window = try analysis.window(h.index, widthFraction: widthFraction)
     let obs = try dataSource.observations(for: window, analysis: analysis, seed: common.seed)
     let ws = window.workspace(observations: obs)

@@ -171,7 +171,7 @@ struct GeneratorTests {
     // Binomial(40000, 0.75): σ = 86.6.
     #expect(abs(low - 30_000) < 5 * 87)
     let bad = dir.appendingPathComponent("bad.csv").path
-    for (text, fragment) in [("m2_low_gev2,m2_high_gev2,theta_low_deg,theta_high_deg,content\n1,2,0,90,-3\n", ":2: content must not be negative"),
+    for (text, fragment) in [("m2_low_gev2,m2_high_gev2,theta_low_deg,theta_high_deg,content\n1,2,0,90,-3\n", "content must not be negative, got -3"),
                              ("m2_low_gev2,m2_high_gev2,theta_low_deg,theta_high_deg,content\n1,2,0,90\n", ":2: 4 fields"),
                              ("m2_recoil_gev2,theta_cm_recoil_deg\n1,nan\n", "not finite"),
                              ("m2_recoil_gev2,theta_cm_recoil_deg\n1,abc\n", "not a number"),

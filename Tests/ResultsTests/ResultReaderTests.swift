@@ -66,11 +66,13 @@ struct ResultReaderTests {
   func refused() throws {
     let text = try json(sampleBrazil())
     #expect(readError(text.replacingOccurrences(of: "\"cl\":0.9", with: "\"cl\":\"0.9\"")) == "b.json: identity.settings.limit.cl has the wrong type (expected a number)")
-    #expect(readError(text.replacingOccurrences(of: "\"format_version\":2", with: "\"format_version\":3")).contains("result format 3; this zptoys reads format 2"))
+    let v = ResultFormat.version
+    #expect(readError(text.replacingOccurrences(of: "\"format_version\":\(v)", with: "\"format_version\":\(v + 1)")).contains("result format \(v + 1); this zptoys reads format \(v)"))
+    #expect(readError(text.replacingOccurrences(of: "\"format_version\":\(v)", with: "\"format_version\":2")).contains("result format 2; this zptoys reads format \(v)"))
     #expect(readError("{\"study\": \"brazil\", \"format\": \"zptoys-study-1\"}").contains("written by an older zptoys (format zptoys-study-1)"))
     #expect(readError(text.replacingOccurrences(of: "\"cross_section\":\"fb\"", with: "\"cross_section\":\"pb\"")).contains("units cross sections in pb"))
     #expect(readError(text.replacingOccurrences(of: "\"study\":\"brazil\"", with: "\"study\":\"scan\"")).contains("is a scan file, not a brazil file"))
-    #expect(readError("{\"study\": \"nope\", \"format_version\": 2}") == "b.json is a nope file, not a brazil file")
+    #expect(readError("{\"study\": \"nope\", \"format_version\": \(v)}") == "b.json is a nope file, not a brazil file")
     #expect(readError("{\"hello\": 1}").contains("not a ZPrimeToys result file"))
     #expect(readError("[1, 2]").contains("expected a JSON object"))
     #expect(readError("{ broken").contains("b.json is not valid JSON"))

@@ -28,8 +28,8 @@ struct CouplingTranslationTests {
     for model in ZPrimeModel.allCases {
       let out = try CouplingTranslation(config: config, model: model, isr: false, seed: 1).translate(b, path: "b.json")
       for (p, x) in zip(out.masses, b.masses) {
-        let sigma = try table.sigma(mass: x.mass, isr: false)
-        let branching = model.branchingInvisible(mass: x.mass)
+        let sigma = try table.sigma(mass: x.mass!, isr: false)
+        let branching = model.branchingInvisible(mass: x.mass!)
         #expect(p.sigmaAtUnitCoupling == sigma && p.branchingInvisible == branching)
         #expect(abs(p.observed! - (x.observed! / (sigma * branching)).squareRoot()) <= 1e-12 * p.observed!)
         for (g, s) in zip(p.expected.values, x.expectedAsymptotic.values) {

@@ -121,7 +121,7 @@ struct StudyPhysicsTests {
     let identity = lee.identity(seed: 5, data: "none")
     func run(_ shard: Shard, threads: Int) throws -> LookElsewhereFile {
       try StudyDriver.run(LookElsewhereFile.self, identity: identity, shard: shard, output: nil, threads: threads, resume: false,
-                          progress: nil, makeState: { try lee.makeState() }) { t, st in lee.run(task: t, seed: 5, state: st) }
+                          progress: nil, makeState: { try lee.makeState() }) { t, st in try lee.run(task: t, seed: 5, state: st) }
     }
     let whole = try run(.whole, threads: 2)
     #expect(whole.toys.count == 6)
