@@ -10,7 +10,7 @@ import Testing
 @Suite("Luminosity projections")
 struct LuminosityTests {
   func staterror(_ s: Likelihood.Sample, _ name: String) -> [Double]? {
-    if case .staterror(let u)? = s.modifiers.first(where: { $0.name == name })?.kind { return u }
+    if let u = (s.modifiers.first(where: { $0.name == name })?.definition as? Staterror)?.uncertainties { return u }
     return nil
   }
 
@@ -50,7 +50,8 @@ struct LuminosityTests {
     let w = try big.window(i)
     let ws = w.workspace(observations: w.totalBackground)
     let eff = try #require(ws.channels[0].samples[0].modifiers.first { $0.name == "signal_efficiency" })
-    guard case .normsys(let hi, let lo) = eff.kind else { Issue.record("not a normsys"); return }
+    guard let n = eff.definition as? Normsys else { Issue.record("not a normsys"); return }
+    let hi = n.hi, lo = n.lo
     let u = config.systematics.first { $0.name == "signal_efficiency" }!.size!(w.window.hypothesis.m2)
     #expect(abs(hi - (1 + u / 2)) < 1e-12 && abs(lo - (1 - u / 2)) < 1e-12)
     let lumi = try #require(ws.measurements[0].config.parameters.first { $0.name == "lumi" })

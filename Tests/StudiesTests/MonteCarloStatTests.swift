@@ -30,7 +30,7 @@ struct MonteCarloStatTests {
     let w = a.detector.binning.window(i)
     for (sample, processes) in [("mumu", ["mumu"]), ("other_background", ["tautau", "eemumu"])] {
       let s = try #require(ws.channels[0].samples.first { $0.name == sample })
-      guard case .staterror(let u)? = s.modifiers.first(where: { $0.name == "mc_stat" })?.kind else {
+      guard let u = (s.modifiers.first(where: { $0.name == "mc_stat" })?.definition as? Staterror)?.uncertainties else {
         Issue.record("\(sample) has no mc_stat staterror")
         continue
       }
