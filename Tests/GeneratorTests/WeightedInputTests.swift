@@ -106,13 +106,15 @@ struct WeightedInputTests {
           ("m2_recoil_gev2,theta_cm_recoil_deg,weight\n1,2,-1\n1,3,0.5\n", "the weights sum to -0.5"),
         ])
   func badColumns(text: String, fragment: String) throws {
-    let p = try write("bad.csv", text)
+    // Cases run in parallel: one file each.
+    let name = "bad-\(UUID().uuidString).csv"
+    let p = try write(name, text)
     do {
       _ = try UserSource(path: p)
       Issue.record("accepted \(text)")
     } catch {
       #expect("\(error)".contains(fragment), "\(error)")
-      #expect("\(error)".contains("bad.csv"))
+      #expect("\(error)".contains(name))
     }
   }
 
