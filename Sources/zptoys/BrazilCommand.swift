@@ -18,7 +18,12 @@ struct BrazilCommand: ParsableCommand {
       from pseudo-experiments). --masses takes all, indices (100-105, 3,7,9) or a mass range in \
       GeV (1.5:2.5). Sharded runs (--shard K/N) merge bit for bit with `zptoys merge`.
       --csv and --hepdata also write the limit table as CSV and as HEPData YAML.
-      Example:  zptoys brazil --masses 1.5:2.5 --toys 500 --out b.json
+      A published likelihood instead of the search windows: --workspace BKG.json --patchset \
+      PATCHES.json (the pyhf patchset format HEPData uses) gives per patch the observed limit on \
+      its POI from the published data and the expected bands; --patches selects patches.
+      --lumi L projects the search windows to another integrated luminosity.
+      Examples: zptoys brazil --masses 1.5:2.5 --toys 500 --out b.json
+                zptoys brazil --workspace BkgOnly.json --patchset patchset.json --toys 200 --out b.json
       """
   )
 
@@ -27,6 +32,7 @@ struct BrazilCommand: ParsableCommand {
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
   @OptionGroup var lumi: LumiOptions
+  @OptionGroup var published: PublishedOptions
 
   @Option(help: "Hypotheses: all, indices (100-105, 3,7,9) or a mass range in GeV (1.5:2.5).")
   var masses: String = "all"
@@ -60,26 +66,35 @@ struct BrazilCommand: ParsableCommand {
     guard ["asymptotic", "toys"].contains(calculator) else { throw ValidationError("--calculator must be asymptotic or toys") }
     guard (1...1_000_000).contains(hypotestToys) else { throw ValidationError("--hypotest-toys must be between 1 and 1,000,000") }
     guard widthFraction.isFinite, widthFraction >= 0, widthFraction <= 1 else { throw ValidationError("--width-fraction must be in [0, 1]") }
-    if calculator == "toys" && data == nil { throw ValidationError("--calculator toys sets observed limits: give --data") }
+    if calculator == "toys" && data == nil && !published.isSet { throw ValidationError("--calculator toys sets observed limits: give --data") }
+    try published.refuseWindowOptions([("--data", data != nil), ("--input", !mc.inputs.isEmpty), ("--lumi", lumi.lumi != nil),
+                                       ("--masses", masses != "all"), ("--width-fraction", widthFraction != 0)])
   }
 
-  func run() throws {
+  /// The hypotheses (the search windows, or the patches), their data and its label, and the
+  /// configuration of the windows.
+  func hypotheses() throws -> (any HypothesisSet, SpectrumData?, String, ExperimentConfig?) {
+    if published.isSet { return (try published.hypotheses(), nil, "published", nil) }
     let config = try common.loadConfiguration()
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.flatMap { $0 == "toy" ? nil : try EventFile.read(path: $0) }
     let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
     MassInput.warnIfClipped(masses, grid: analysis.grid)
-    let s = BrazilStudy.settings(masses: masses, toys: toys, cl: limits.cl, rule: limits.limitRule, method: LimitMethod(rawValue: calculator)!,
-                                 hypotestToys: hypotestToys, widthFraction: widthFraction, keepToyLimits: keepToyLimits)
     let spectrum: SpectrumData? = data.map { _ in
       events.map { SpectrumData.events($0) }
         ?? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
     }
-    let brazil: BrazilStudy
-    do { brazil = try BrazilStudy(analysis: analysis, settings: s, data: spectrum) } catch let e as MassSelection.ParseError {
-      throw ValidationError(e.description)
-    }
-    let identity = brazil.identity(seed: common.seed, data: Analysis.dataLabel(data))
+    do {
+      return (try WindowHypotheses(analysis: analysis, masses: masses, widthFraction: widthFraction), spectrum, Analysis.dataLabel(data), config)
+    } catch let e as MassSelection.ParseError { throw ValidationError(e.description) }
+  }
+
+  func run() throws {
+    let (set, spectrum, dataLabel, config) = try hypotheses()
+    let s = BrazilStudy.settings(masses: published.isSet ? published.patches : masses, toys: toys, cl: limits.cl, rule: limits.limitRule, method: LimitMethod(rawValue: calculator)!,
+                                 hypotestToys: hypotestToys, widthFraction: widthFraction, keepToyLimits: keepToyLimits)
+    let brazil = BrazilStudy(hypotheses: set, settings: s, data: spectrum)
+    let identity = brazil.identity(seed: common.seed, data: dataLabel)
     let tasks = (0..<brazil.taskCount).filter(study.parsed.owns).count
     let inner = max(1, common.threadCount / max(1, tasks))
     let seed = common.seed
@@ -99,8 +114,9 @@ struct BrazilCommand: ParsableCommand {
 
   func printSummary(_ out: BrazilFile) {
     let limit = out.settings.limit
-    print("\(limit.clText) \(limit.rule.text) limits (\(limit.method.text)) on σ(e+e− → µ+µ−Z′) × B [\(out.units.crossSection)], \(out.masses.count) hypotheses\(out.header.shard.map { ", shard \($0)" } ?? "")")
-    print("  mass [GeV]   observed   expected (asymptotic) median [−1σ, +1σ]   expected (\(toys) toys) median [−1σ, +1σ]")
+    let what = out.header.identity.inputs.likelihood.map { "the POI of \($0.name)" } ?? "σ(e+e− → µ+µ−Z′) × B [\(out.units.crossSection)]"
+    print("\(limit.clText) \(limit.rule.text) limits (\(limit.method.text)) on \(what), \(out.masses.count) hypotheses\(out.header.shard.map { ", shard \($0)" } ?? "")")
+    print("  \(published.isSet ? "patch    " : "mass [GeV]")   observed   expected (asymptotic) median [−1σ, +1σ]   expected (\(toys) toys) median [−1σ, +1σ]")
     let step = max(1, out.masses.count / 25)
     for (i, p) in out.masses.enumerated() where i % step == 0 || i == out.masses.count - 1 {
       let obs = p.observed.map { String(format: "%9.4g", $0) } ?? "        —"

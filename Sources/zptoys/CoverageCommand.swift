@@ -15,6 +15,8 @@ struct CoverageCommand: ParsableCommand {
       interval is computed (asymptotic calculator). Prints the coverage with its Clopper–Pearson \
       68% interval and a verdict: covers, over-covers or under-covers (the Clopper–Pearson \
       interval at --verdict-cl lies entirely above or below the nominal CL).
+      With --workspace BKG.json --patchset PATCHES.json the points are patches of a published \
+      likelihood (--patches) and --signal the true values of their POI.
       Example:  zptoys coverage --mass 2.352 --signal 0,1,5 --toys 1000 --out c.json
       """
   )
@@ -23,9 +25,10 @@ struct CoverageCommand: ParsableCommand {
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
   @OptionGroup var lumi: LumiOptions
+  @OptionGroup var published: PublishedOptions
 
-  @Option(help: "Masses in GeV (comma-separated; nearest hypotheses).")
-  var mass: String = "2.352"
+  @Option(help: "Masses in GeV (comma-separated; nearest hypotheses). Default: 2.352.")
+  var mass: String?
 
   @Option(help: "True cross sections in fb (comma-separated).")
   var signal: String = "0,1,5"
@@ -52,7 +55,7 @@ struct CoverageCommand: ParsableCommand {
   }
 
   func validate() throws {
-    let m = try Self.numbers(mass, "--mass")
+    let m = try Self.numbers(mass ?? "2.352", "--mass")
     guard m.allSatisfy({ $0 > 0 }) else { throw ValidationError("--mass values must be positive") }
     let s = try Self.numbers(signal, "--signal")
     guard s.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--signal values must not be negative") }
@@ -62,18 +65,29 @@ struct CoverageCommand: ParsableCommand {
     }
     guard cl > 0, cl < 1, verdictCL > 0, verdictCL < 1 else { throw ValidationError("--cl and --verdict-cl must be in (0, 1)") }
     guard (1...100_000).contains(blockSize) else { throw ValidationError("--block-size must be between 1 and 100,000") }
+    try published.refuseWindowOptions([("--input", !mc.inputs.isEmpty), ("--lumi", lumi.lumi != nil), ("--mass", mass != nil)])
   }
 
-  func run() throws {
+  /// The points' hypotheses and the settings that name them.
+  func hypotheses() throws -> (any HypothesisSet, CoverageSettings) {
+    let signals = try Self.numbers(signal, "--signal")
+    let rules = rule.split(separator: ",").map { IntervalRule(rawValue: String($0))! }
+    if published.isSet {
+      let set = try published.hypotheses()
+      return (set, CoverageSettings(masses: [], patches: (0..<set.count).map { set.label($0).patch! }, signals: signals, toys: toys, rules: rules,
+                                    cl: cl, verdictCL: verdictCL, blockSize: blockSize))
+    }
     let config = try common.loadConfiguration()
     let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
     // The hypotheses' own masses (nearest in M²), so the file records what was computed.
-    let snapped = try Self.numbers(mass, "--mass").map { try MassInput.hypothesis(nearest: $0, in: analysis.grid).mass }
-    let s = CoverageSettings(masses: snapped, signals: try Self.numbers(signal, "--signal"), toys: toys,
-                             rules: rule.split(separator: ",").map { IntervalRule(rawValue: String($0))! }, cl: cl, verdictCL: verdictCL,
-                             blockSize: blockSize)
-    let cov: CoverageStudy
-    do { cov = try CoverageStudy(analysis: analysis, settings: s) } catch let e as StudyError { throw CLIError(e.description) }
+    let hypotheses = try Self.numbers(mass ?? "2.352", "--mass").map { try MassInput.hypothesis(nearest: $0, in: analysis.grid) }
+    return (WindowHypotheses(analysis: analysis, indices: hypotheses.map(\.index)),
+            CoverageSettings(masses: hypotheses.map(\.mass), signals: signals, toys: toys, rules: rules, cl: cl, verdictCL: verdictCL, blockSize: blockSize))
+  }
+
+  func run() throws {
+    let (set, s) = try hypotheses()
+    let cov = CoverageStudy(hypotheses: set, settings: s)
     let seed = common.seed
     let out = try StudyDriver.run(
       CoverageFile.self, identity: cov.identity(seed: seed), shard: study.parsed, output: study.out,

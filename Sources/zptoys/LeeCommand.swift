@@ -15,6 +15,10 @@ struct LeeCommand: ParsableCommand {
       global p-value of the observed local significance (--observed-z Z, or the largest local \
       excess of --data FILE), with its binomial uncertainty and the trials factor; the \
       up-crossings of q0 above low thresholds give the Gross–Vitells estimate beside it.
+      With --workspace BKG.json --patchset PATCHES.json the hypotheses are the patches of a \
+      published likelihood: each toy is one background-only data set of the bins they share \
+      (from the background-only fit to the published data), fitted by every patch; without \
+      --observed-z the published data's largest local excess is assessed.
       Example:  zptoys lee --toys 1000 --observed-z 2.8 --out lee.json
       """
   )
@@ -23,6 +27,7 @@ struct LeeCommand: ParsableCommand {
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
   @OptionGroup var lumi: LumiOptions
+  @OptionGroup var published: PublishedOptions
 
   @Option(help: "Toy scans of the whole spectrum.")
   var toys: Int = 1000
@@ -47,33 +52,43 @@ struct LeeCommand: ParsableCommand {
     guard (1...100_000).contains(blockSize) else { throw ValidationError("--block-size must be between 1 and 100,000") }
     if let z = observedZ, !(z.isFinite && z >= 0 && z < 40) { throw ValidationError("--observed-z must be a number in [0, 40)") }
     if observedZ != nil && data != nil { throw ValidationError("give --observed-z or --data, not both") }
+    try published.refuseWindowOptions([("--data", data != nil), ("--input", !mc.inputs.isEmpty), ("--lumi", lumi.lumi != nil), ("--masses", masses != "all")])
     let t = thresholds.split(separator: ",").map { Double($0) }
     guard !t.isEmpty, t.allSatisfy({ $0 != nil && $0! > 0 && $0!.isFinite }) else {
       throw ValidationError("--thresholds takes positive numbers separated by commas, got \"\(thresholds)\"")
     }
   }
 
-  func run() throws {
+  /// The hypotheses and, with --data, its events.
+  func hypotheses() throws -> (any HypothesisSet, [(m2: Double, cosThetaCM: Double)]?) {
+    if published.isSet { return (try published.hypotheses(), nil) }
     let config = try common.loadConfiguration()
     // Read the user's inputs before the (slower) template Monte Carlo, so bad files fail fast.
     let events = try data.map { try EventFile.read(path: $0) }
     let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
     MassInput.warnIfClipped(masses, grid: analysis.grid)
-    let s = LookElsewhereSettings(toys: toys, blockSize: blockSize, masses: masses,
-                                  thresholds: thresholds.split(separator: ",").map { Double($0)! }, observedZ: observedZ)
-    var toyScans: LookElsewhereStudy
-    do { toyScans = try LookElsewhereStudy(analysis: analysis, settings: s, threads: common.threadCount) } catch let e as MassSelection.ParseError {
+    do { return (try WindowHypotheses(analysis: analysis, masses: masses), events) } catch let e as MassSelection.ParseError {
       throw ValidationError(e.description)
     }
+  }
+
+  func run() throws {
+    let (set, events) = try hypotheses()
+    let s = LookElsewhereSettings(toys: toys, blockSize: blockSize, masses: published.isSet ? published.patches : masses,
+                                  thresholds: thresholds.split(separator: ",").map { Double($0)! }, observedZ: observedZ)
+    var toyScans: LookElsewhereStudy
+    do { toyScans = try LookElsewhereStudy(hypotheses: set, settings: s, threads: common.threadCount) } catch let e as StudyError {
+      throw CLIError(e.description)
+    }
     var observedAt: String? = nil
-    if let ev = events {
+    if events != nil || (published.isSet && observedZ == nil) {
       // The observed local significance is the data's largest.
-      let (z, at) = try toyScans.largestExcess(.events(ev))
+      let (z, at) = try events.map { try toyScans.largestExcess(.events($0)) } ?? toyScans.largestOwnExcess()
       toyScans = toyScans.assessing(observedZ: z)
       observedAt = at.text
     }
     let lee = toyScans
-    let identity = lee.identity(seed: common.seed, data: Analysis.dataLabel(data))
+    let identity = lee.identity(seed: common.seed, data: published.isSet ? "published" : Analysis.dataLabel(data))
     let seed = common.seed
     let out = try StudyDriver.run(
       LookElsewhereFile.self, identity: identity, shard: study.parsed, output: study.out, threads: common.threadCount,

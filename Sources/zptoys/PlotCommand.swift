@@ -20,6 +20,9 @@ struct PlotCommand: ParsableCommand {
         templates .json        window: one search window's M² templates stacked, signal at --sigma-fb
         events .csv            spectrum: M²_recoil stacked by process with data points; map: \
       θ_cm–M² 2D histogram (--process mumu shows the µµ(γ) bands)
+      The points of a published likelihood's patches (brazil, scan) are drawn against the first of \
+      the patches' values (--patch-value K: the K-th, from 0), or their position in the patchset \
+      when the values are not numbers.
       The label reads "ZPrimeToys <configuration>" and ∫L dt as the file records them (event files: \
       "Simulation" and the luminosity of --config or the embedded default); --lumi overrides.
       Output is written atomically: on any error nothing is written.
@@ -71,6 +74,9 @@ struct PlotCommand: ParsableCommand {
   @Option(name: .long, help: "Integrated luminosity for the label, in fb⁻¹ (default: as the file records it).")
   var lumi: Double?
 
+  @Option(name: .customLong("patch-value"), help: "A published likelihood's patches: which of their values is the x axis (0-based; default: the first when it is a number for every patch, else the patch's position).")
+  var patchValue: Int?
+
   func validate() throws {
     if let k = kind, PlotKind(rawValue: k) == nil {
       throw ValidationError("unknown --kind \"\(k)\"; choose one of \(PlotKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -94,6 +100,7 @@ struct PlotCommand: ParsableCommand {
       options.process = process
       options.binWidth = binWidth
       options.signalFb = sigmaFb
+      options.patchValue = patchValue
       options.id = ((out as NSString).lastPathComponent as NSString).deletingPathExtension
       options.label = try Self.label(for: content, common: common)
       if case .events = content {
