@@ -68,7 +68,8 @@ validate: release $(VENV)/.ready
 clean:
 	rm -rf .build results
 
-# The embedded default configuration is generated from toys/belle2-2019-2020.yaml.
+# The embedded default configuration is generated from toys/belle2-2019-2020.yaml, the embedded
+# ROOT converter from toys/root_input.py.
 embed-config:
 	python3 Validation/embed_config.py
 

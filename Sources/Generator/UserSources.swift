@@ -71,7 +71,6 @@ public struct UserSource: Sendable {
   public init(path: String, csvPath: String? = nil, sha256: String? = nil) throws {
     self.path = path
     self.csvPath = csvPath ?? path
-    self.sha256 = sha256 ?? SHA256.hex(FileManager.default.contents(atPath: csvPath ?? path) ?? Data())
     let probe = try NumericCSV(path: self.csvPath, required: [])
     let display = { (e: NumericCSV.ReadError) in NumericCSV.ReadError(path: path, line: e.line, reason: e.reason) }
     do {
@@ -106,6 +105,8 @@ public struct UserSource: Sendable {
     } catch let e as NumericCSV.ReadError {
       throw display(e)
     }
+    // After the reader's checks (a file over its size limit is refused unread).
+    self.sha256 = sha256 ?? SHA256.hex(FileManager.default.contents(atPath: self.csvPath) ?? Data())
   }
 
   /// Refuses columns the format does not know (a misspelt `weight` must not be ignored).

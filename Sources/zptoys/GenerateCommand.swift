@@ -41,8 +41,10 @@ struct GenerateCommand: ParsableCommand {
   @Option(name: .customLong("sigma-fb"), help: "Signal cross section in fb, for --lumi.")
   var sigmaFb: Double = 1
 
-  @Option(help: "Take the process from a file instead of its model: a 2D histogram CSV (m2_low_gev2, m2_high_gev2, theta_low_deg, theta_high_deg, content) or an event CSV (m2_recoil_gev2, theta_cm_recoil_deg).")
+  @Option(help: "Take the process from a file instead of its model: a 2D histogram CSV (m2_low_gev2, m2_high_gev2, theta_low_deg, theta_high_deg, content[, sumw2]), an event CSV (m2_recoil_gev2, theta_cm_recoil_deg[, weight]) or FILE.root:PATH (a TH2 or a TTree, read with uproot).")
   var input: String?
+
+  @OptionGroup var root: RootOptions
 
   @Option(help: "Output CSV file (written atomically).")
   var out: String
@@ -90,7 +92,7 @@ struct GenerateCommand: ParsableCommand {
     case "background": .allBackgrounds
     default: .background(process)
     }
-    let sample = try EventSample(detector: detector, process: which, user: try input.map { try UserSource(path: $0) })
+    let sample = try EventSample(detector: detector, process: which, user: try input.map { try UserSource.load($0, branches: root.branches) })
     let writer = try AtomicFileWriter(path: out)
     try writer.write("m2_recoil_gev2,theta_cm_recoil_deg,theta_lab_recoil_deg,true_m2_gev2,true_theta_cm_deg,process\n")
     var line = ""

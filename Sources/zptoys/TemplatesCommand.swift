@@ -20,8 +20,10 @@ struct TemplateOptions: ParsableArguments {
   var mcBackgroundEvents: Int = TemplateSettings().backgroundEvents
 
   @Option(name: .customLong("input"), parsing: .singleValue,
-          help: ArgumentHelp("Take a background process of the configuration (by name, e.g. mumu) from a file: PROCESS=FILE, a 2D histogram or event CSV (see `zptoys generate --help`). Repeatable.", valueName: "process=file"))
+          help: ArgumentHelp("Take a background process of the configuration (by name, e.g. mumu) from your simulation: PROCESS=FILE, a 2D histogram CSV (optional sumw2), an event CSV (optional weight), or FILE.root:PATH (a TH2 or a TTree, read with uproot). Repeatable.", valueName: "process=file"))
   var inputs: [String] = []
+
+  @OptionGroup var root: RootOptions
 
   func validate() throws {
     guard (1_000...100_000_000).contains(mcSignalEvents) else {
@@ -61,10 +63,24 @@ struct TemplateOptions: ParsableArguments {
     var out: [String: UserSource] = [:]
     for (p, f) in try parsedInputs() {
       guard out[p] == nil else { throw ValidationError("--input \(p)=…: given twice") }
-      out[p] = try UserSource(path: f)
+      out[p] = try UserSource.load(f, branches: root.branches)
     }
     return out
   }
+}
+
+/// The branches of a TTree given as `--input …=FILE.root:TREE`.
+struct RootOptions: ParsableArguments {
+  @Option(name: .customLong("root-m2"), help: "A ROOT TTree input's branch of M²_recoil in GeV².")
+  var m2 = RootInput.Branches().m2
+
+  @Option(name: .customLong("root-theta"), help: "A ROOT TTree input's branch of θ_cm,recoil in degrees.")
+  var theta = RootInput.Branches().theta
+
+  @Option(name: .customLong("root-weight"), help: "A ROOT TTree input's branch of event weights (default: unweighted).")
+  var weight: String?
+
+  var branches: RootInput.Branches { RootInput.Branches(m2: m2, theta: theta, weight: weight) }
 }
 
 /// `--lumi L [--scale-systematics]`: the model at another integrated luminosity.

@@ -18,11 +18,12 @@ struct CLI {
     let stderr: String
   }
 
-  static func run(_ args: [String], cwd: String? = nil) throws -> Result {
+  static func run(_ args: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> Result {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: binary)
     p.arguments = args
     if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err

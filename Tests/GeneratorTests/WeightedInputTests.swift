@@ -127,3 +127,20 @@ struct WeightedInputTests {
     #expect(try h.globalCells(binning).sumw2.allSatisfy { $0 == 0 })
   }
 }
+
+@Suite("ROOT converter")
+struct RootConverterTests {
+  @Test("The embedded converter is identical to toys/root_input.py (run `make embed-config` after editing it)")
+  func embeddedEqualsFile() throws {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    #expect(try String(contentsOf: root.appendingPathComponent("toys/root_input.py"), encoding: .utf8) == RootInputScript.text)
+  }
+
+  @Test("FILE.root:PATH names a ROOT input (the last .root: splits); other inputs are files", arguments: [
+    ("sim.root:hists/mumu", "sim.root", "hists/mumu"), ("a.root.d/b.root:tree", "a.root.d/b.root", "tree"), ("h.csv", nil, nil), ("x.root:", nil, nil),
+  ] as [(String, String?, String?)])
+  func split(spec: String, file: String?, path: String?) {
+    let s = RootInput.split(spec)
+    #expect(s?.file == file && s?.path == path)
+  }
+}
