@@ -6,13 +6,13 @@ import Results
 public enum PlotInput {
   /// What a file is: a result kind, or an event CSV.
   public enum Kind: String, Sendable, CaseIterable {
-    case brazil, scan, lee, coverage, couplings, grid, summary, events, templates
+    case brazil, scan, lee, coverage, couplings, grid, summary, events, templates, projection, pulls
   }
 
   /// A decoded file of any kind.
   public enum Content: Sendable {
     case brazil(BrazilFile), scan(ScanFile), lee(LookElsewhereFile), coverage(CoverageFile), couplings(CouplingsFile), grid(GridFile)
-    case summary(SummaryFile), events(EventTable), templates(TemplatesFile)
+    case summary(SummaryFile), events(EventTable), templates(TemplatesFile), projection(ProjectionFile), pulls(PullsFile)
 
     public var kind: Kind {
       switch self {
@@ -25,6 +25,8 @@ public enum PlotInput {
       case .summary: .summary
       case .events: .events
       case .templates: .templates
+      case .projection: .projection
+      case .pulls: .pulls
       }
     }
 
@@ -39,6 +41,8 @@ public enum PlotInput {
       case .grid(let f): f
       case .summary(let f): f
       case .templates(let f): f
+      case .projection(let f): f
+      case .pulls(let f): f
       case .events: nil
       }
     }
@@ -50,6 +54,8 @@ public enum PlotInput {
       case .scan(let s): s.header
       case .lee(let l): l.header
       case .coverage(let c): c.header
+      case .projection(let p): p.header
+      case .pulls(let p): p.header
       default: nil
       }
     }
@@ -81,9 +87,11 @@ public enum PlotInput {
       case GridFile.kind: return .grid(try read(GridFile.self))
       case SummaryFile.kind: return .summary(try read(SummaryFile.self))
       case TemplatesFile.kind: return .templates(try read(TemplatesFile.self))
+      case ProjectionFile.kind: return .projection(try read(ProjectionFile.self))
+      case PullsFile.kind: return .pulls(try read(PullsFile.self))
       default:
         let what = (try? ResultReader.object(data, path: path))?["study"] != nil ? "study" : "kind"
-        throw PlotError("\(path): unknown \(what) \"\(kind)\" (plots know brazil, scan, lee, coverage, couplings, grid, summary, templates)")
+        throw PlotError("\(path): unknown \(what) \"\(kind)\" (plots know brazil, scan, lee, coverage, couplings, grid, summary, templates, projection, pulls)")
       }
     } catch let e as ResultError {
       throw PlotError(e.description)

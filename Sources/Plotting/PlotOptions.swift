@@ -42,6 +42,8 @@ public struct PlotOptions: Sendable {
   /// Which of a patch's values is the x axis of a published likelihood's plots (0-based); nil:
   /// the first when every patch has a number there, else the patch's position.
   public var patchValue: Int?
+  /// The Lµ−Lτ model of a projection's g′ plots: "invisible" (default) or "vanilla".
+  public var projectionModel = "invisible"
 
   public init() {}
 

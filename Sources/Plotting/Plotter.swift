@@ -4,6 +4,7 @@ import _Support
 /// The plot kinds and which result files they take.
 public enum PlotKind: String, Sendable, CaseIterable {
   case brazil, couplings, significance, lee, leeSurvival = "lee-survival", coverage, spectrum, map, grid, window
+  case projection, projectionCouplings = "projection-couplings", pulls
 
   /// The kinds a file of this kind can make; the first is the default.
   public static func kinds(for file: PlotInput.Kind) -> [PlotKind] {
@@ -17,6 +18,8 @@ public enum PlotKind: String, Sendable, CaseIterable {
     case .grid: return [.grid]
     case .templates: return [.window]
     case .summary: return []
+    case .projection: return [.projection, .projectionCouplings]
+    case .pulls: return [.pulls]
     }
   }
 }
@@ -48,6 +51,9 @@ public enum Plotter {
     case (.grid(let g), _): return try GridPlot.figure(g, options: o)
     case (.templates(let t), _): return try WindowPlot.figure(t, options: o)
     case (.summary, _): throw PlotError("a summary file has no plot")
+    case (.projection(let f), .projectionCouplings): return try ProjectionPlot.couplings(f, options: o)
+    case (.projection(let f), _): return try ProjectionPlot.reach(f, options: o)
+    case (.pulls(let f), _): return try PullsPlot.figure(f, options: o)
     }
   }
 

@@ -43,7 +43,7 @@ public struct Report {
 
   /// The result files a results folder holds, in the order of the data flow.
   public static let resultFiles = ["grid.json", "scan.json", "brazil.json", "brazil_wide.json", "lee.json", "coverage.json",
-                                   "couplings_invisible.json", "couplings_vanilla.json", "summary.json"]
+                                   "couplings_invisible.json", "couplings_vanilla.json", "summary.json", "projection.json", "pulls.json"]
 
   /// Reads the folder's result files and draws their plots.
   ///
@@ -106,6 +106,9 @@ public struct Report {
       let cl = LimitSettings.percent(c.settings.cl)
       add("coverage.svg", "coverage.json", caption: "Coverage of the \(cl)% CL intervals (\(c.settings.method.text)) by rule, with Clopper–Pearson 68% intervals; the dashed line is the nominal \(cl)%.")
     }
+    add("projection.svg", "projection.json", caption: "Reach: the median expected limit on g′ (fully invisible model) against the integrated luminosity at a few masses, ±1σ shaded; dotted: the lower edge of each mass' (g−2)µ band (from projection.json).")
+    add("projection_couplings.svg", "projection.json", kind: .projectionCouplings, caption: "Median expected limits on g′ (fully invisible model) against M_Z′ at every projected luminosity, with the (g−2)µ band.")
+    add("pulls.svg", "pulls.json", caption: "Pulls (σ̂ − σ)/Δσ̂ of the best-fit signal over pseudo-experiments with the signal injected, against the unit Gaussian (dashed) and the toys' own mean and width (solid); from pulls.json.")
     add("grid.svg", "grid.json", caption: "Spacing of the mass hypotheses (one M² resolution unit per step).")
   }
 

@@ -47,6 +47,8 @@ extension Report {
     h += significanceSection()
     h += coverageSection()
     h += couplingsSection()
+    h += projectionSection()
+    h += pullsSection()
     h += plotsSection()
     h += filesSection()
     if !problems.isEmpty {
@@ -218,7 +220,7 @@ extension Report {
       "brazil.csv": "the same as CSV", "brazil.hepdata.yaml": "limit table in HEPData format", "submission.yaml": "HEPData submission",
       "lee.json": "look-elsewhere toy scans, global significance", "coverage.json": "coverage with Clopper–Pearson verdicts",
       "couplings_vanilla.json": "g′ limits, vanilla model", "couplings_invisible.json": "g′ limits, fully invisible model",
-      "summary.json": "the run's summary and timings",
+      "summary.json": "the run's summary and timings", "projection.json": "luminosity projection: expected limits on σ and g′ against L", "pulls.json": "bias and pull study",
     ]
     var h = "<h2>Data files</h2>\n<table>\n<tr><th class=\"l\">file</th><th>size</th><th class=\"l\">content</th></tr>\n"
     for n in names {

@@ -48,6 +48,9 @@ public protocol HypothesisSet: Sendable {
   /// without it on the set's own observations: a published likelihood's data, or for windows
   /// the background-only expectation (then ``HypothesisModel/hasObservations`` is false).
   func model(_ t: Int, data: SpectrumData?) throws -> HypothesisModel
+  /// The pyhf workspace behind ``model(_:data:)`` and the measurement it uses (nil: the first),
+  /// for studies that change the measurement (a pull study frees the POI's lower bound).
+  func workspace(_ t: Int, data: SpectrumData?) throws -> (workspace: Workspace, measurement: String?)
   /// Whether the hypotheses have observations of their own (a published likelihood): studies
   /// then report observed results without data.
   var hasOwnData: Bool { get }
@@ -101,6 +104,12 @@ public struct WindowHypotheses: HypothesisSet {
     let model = try Model(workspace: window.workspace(observations: obs ?? window.totalBackground))
     return HypothesisModel(label: label(t), model: model, hasObservations: obs != nil, signalPerPOI: window.signalPerFb.reduce(0, +),
                            background: window.totalBackground.reduce(0, +))
+  }
+
+  public func workspace(_ t: Int, data: SpectrumData?) throws -> (workspace: Workspace, measurement: String?) {
+    let window = try self.window(t)
+    let obs = data?.observations(window, binning: analysis.detector.binning)
+    return (window.workspace(observations: obs ?? window.totalBackground), nil)
   }
 
   public var hasOwnData: Bool { false }

@@ -207,6 +207,11 @@ public struct PatchHypotheses: HypothesisSet {
     return HypothesisModel(label: label(t), model: model, hasObservations: true, signalPerPOI: withSignal - background, background: background)
   }
 
+  public func workspace(_ t: Int, data: SpectrumData?) throws -> (workspace: Workspace, measurement: String?) {
+    guard data == nil else { throw StudyError("a published likelihood has its own observations: --data does not apply") }
+    return (try patchset.workspace(positions[t]), measurement)
+  }
+
   public var hasOwnData: Bool { true }
 
   public func sharedExpectation() throws -> [Double] {

@@ -17,6 +17,9 @@ struct CoverageCommand: ParsableCommand {
       interval at --verdict-cl lies entirely above or below the nominal CL).
       With --workspace BKG.json --patchset PATCHES.json the points are patches of a published \
       likelihood (--patches) and --signal the true values of their POI.
+      As a check in CI: --require covers (or no-undercoverage) exits with status 1 unless every \
+      point and rule passes, and --junit FILE writes a JUnit XML report, one test case per point \
+      and rule (toys/ci/ has a ready job).
       Example:  zptoys coverage --mass 2.352 --signal 0,1,5 --toys 1000 --out c.json
       """
   )
@@ -26,12 +29,8 @@ struct CoverageCommand: ParsableCommand {
   @OptionGroup var mc: TemplateOptions
   @OptionGroup var lumi: LumiOptions
   @OptionGroup var published: PublishedOptions
-
-  @Option(help: "Masses in GeV (comma-separated; nearest hypotheses). Default: 2.352.")
-  var mass: String?
-
-  @Option(help: "True cross sections in fb (comma-separated).")
-  var signal: String = "0,1,5"
+  @OptionGroup var points: PointOptions
+  @OptionGroup var check: CheckOptions
 
   @Option(help: "Pseudo-experiments per (mass, signal) point.")
   var toys: Int = 1000
@@ -48,41 +47,28 @@ struct CoverageCommand: ParsableCommand {
   @Option(name: .customLong("block-size"), help: "Toys per task (checkpoint and shard granularity).")
   var blockSize: Int = 50
 
-  static func numbers(_ s: String, _ option: String) throws -> [Double] {
-    let v = s.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-    guard !v.isEmpty, v.allSatisfy({ $0 != nil && $0!.isFinite }) else { throw ValidationError("\(option) takes numbers separated by commas, got \"\(s)\"") }
-    return v.map { $0! }
-  }
-
   func validate() throws {
-    let m = try Self.numbers(mass ?? "2.352", "--mass")
-    guard m.allSatisfy({ $0 > 0 }) else { throw ValidationError("--mass values must be positive") }
-    let s = try Self.numbers(signal, "--signal")
-    guard s.allSatisfy({ $0 >= 0 }) else { throw ValidationError("--signal values must not be negative") }
+    try check.validate(shard: study.shard)
+    if let r = check.require, CoverageRequirement(rawValue: r) == nil {
+      throw ValidationError("--require: coverage checks \(CoverageRequirement.allCases.map(\.rawValue).joined(separator: " or ")), got \"\(r)\"")
+    }
     guard (1...10_000_000).contains(toys) else { throw ValidationError("--toys must be between 1 and 10,000,000") }
     for r in rule.split(separator: ",") where IntervalRule(rawValue: String(r)) == nil {
       throw ValidationError("--rule: unknown rule \"\(r)\" (cls, clsb, fc)")
     }
     guard cl > 0, cl < 1, verdictCL > 0, verdictCL < 1 else { throw ValidationError("--cl and --verdict-cl must be in (0, 1)") }
     guard (1...100_000).contains(blockSize) else { throw ValidationError("--block-size must be between 1 and 100,000") }
-    try published.refuseWindowOptions([("--input", !mc.inputs.isEmpty), ("--lumi", lumi.lumi != nil), ("--mass", mass != nil)])
+    try published.refuseWindowOptions([("--input", !mc.inputs.isEmpty), ("--lumi", lumi.lumi != nil), ("--mass", points.mass != nil)])
   }
 
   /// The points' hypotheses and the settings that name them.
   func hypotheses() throws -> (any HypothesisSet, CoverageSettings) {
-    let signals = try Self.numbers(signal, "--signal")
-    let rules = rule.split(separator: ",").map { IntervalRule(rawValue: String($0))! }
-    if published.isSet {
-      let set = try published.hypotheses()
-      return (set, CoverageSettings(masses: [], patches: (0..<set.count).map { set.label($0).patch! }, signals: signals, toys: toys, rules: rules,
-                                    cl: cl, verdictCL: verdictCL, blockSize: blockSize))
+    let (set, masses, patches) = try points.hypotheses(published: published) {
+      try mc.analysis(try common.loadConfiguration(), threads: common.threadCount, lumi: lumi)
     }
-    let config = try common.loadConfiguration()
-    let analysis = try mc.analysis(config, threads: common.threadCount, lumi: lumi)
-    // The hypotheses' own masses (nearest in M²), so the file records what was computed.
-    let hypotheses = try Self.numbers(mass ?? "2.352", "--mass").map { try MassInput.hypothesis(nearest: $0, in: analysis.grid) }
-    return (WindowHypotheses(analysis: analysis, indices: hypotheses.map(\.index)),
-            CoverageSettings(masses: hypotheses.map(\.mass), signals: signals, toys: toys, rules: rules, cl: cl, verdictCL: verdictCL, blockSize: blockSize))
+    return (set, CoverageSettings(masses: masses, patches: patches, signals: points.signals, toys: toys,
+                                  rules: rule.split(separator: ",").map { IntervalRule(rawValue: String($0))! }, cl: cl, verdictCL: verdictCL,
+                                  blockSize: blockSize))
   }
 
   func run() throws {
@@ -96,8 +82,13 @@ struct CoverageCommand: ParsableCommand {
     ) { t, _ in try cov.run(task: t, seed: seed) }
     if common.json {
       print(try JSONOutput.string(out))
-      return
+    } else {
+      printSummary(out)
     }
+    try check.finish(out.junit(requiring: CoverageRequirement(rawValue: check.require ?? "covers")!), what: "coverage")
+  }
+
+  func printSummary(_ out: CoverageFile) {
     print("coverage at \(LimitSettings.percent(cl))% CL (\(out.settings.method.text)), \(toys) toys per point (Clopper–Pearson 68% interval; verdict at \(LimitSettings.percent(verdictCL))%)")
     for p in out.points {
       for r in p.rules {

@@ -22,7 +22,7 @@ struct ZPToys: ParsableCommand {
       ]),
       CommandGroup(name: "Statistics", subcommands: [FitCommand.self, HypotestCommand.self, LimitCommand.self]),
       CommandGroup(name: "Studies", subcommands: [
-        ScanCommand.self, BrazilCommand.self, LeeCommand.self, CoverageCommand.self, MergeCommand.self, RunCommand.self,
+        ScanCommand.self, BrazilCommand.self, LeeCommand.self, CoverageCommand.self, PullsCommand.self, ProjectCommand.self, MergeCommand.self, RunCommand.self,
       ]),
       CommandGroup(name: "Physics", subcommands: [XsecCommand.self, CouplingsCommand.self]),
       CommandGroup(name: "Output", subcommands: [PlotCommand.self, ReportCommand.self]),
@@ -32,7 +32,7 @@ struct ZPToys: ParsableCommand {
 
   /// The studies' result files, for `zptoys merge` (each study registers its file here and its
   /// command above).
-  static let studies: [any StudyOutput.Type] = [BrazilFile.self, ScanFile.self, LookElsewhereFile.self, CoverageFile.self]
+  static let studies: [any StudyOutput.Type] = [BrazilFile.self, ScanFile.self, LookElsewhereFile.self, CoverageFile.self, PullsFile.self, ProjectionFile.self]
 
   /// Negative numbers are option values (`--mass -1`), not unknown options.
   static func main() {
