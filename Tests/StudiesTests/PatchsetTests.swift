@@ -63,7 +63,7 @@ struct PatchsetTests {
     var half = signal
     half.data = signal.data.map { $0 / 2 }
     half.modifiers = signal.modifiers.map { m in
-      if case .staterror(let u) = m.kind { return .staterror(m.name, u.map { $0 / 2 }) }
+      if let u = (m.definition as? Staterror)?.uncertainties { return .staterror(m.name, u.map { $0 / 2 }) }
       return m
     }
     let halfTree = try JSONTree.parse(try JSONEncoder().encode(half))
