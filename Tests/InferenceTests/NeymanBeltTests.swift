@@ -91,4 +91,85 @@ struct NeymanBeltTests {
             "upper \(interval.upper) outside [\(narrow.1), \(wide.1)] ± \(cu); \(r.belt)")
     #expect(interval.lower >= wide.0 - cl && interval.lower <= narrow.0 + cl, "lower \(interval.lower) outside [\(wide.0), \(narrow.0)] ± \(cl)")
   }
+
+  /// A large-count window with a background normalisation uncertainty: 10 signal events per
+  /// unit µ on 400 background events (±5%), where t̃µ is close to its asymptotic distribution.
+  func largeCounts(observed n: Double) throws -> Model {
+    try countingModel(signal: 10, background: 400, observed: n, poiBounds: 0...20, backgroundNormsys: (1.05, 0.95))
+  }
+
+  @Test("Large counts: the belt's interval and band agree with the asymptotic Feldman–Cousins construction (Eq. 44) within 0.1σ")
+  func asymptoticLimit() throws {
+    let model = try largeCounts(observed: 430)
+    let settings = BeltLimitSettings(belt: BeltSettings(cl: 0.9, toysPerPoint: 1000, seed: 4, study: .test, threads: 2),
+                                     rule: .fc, bandToys: 400, bandStudy: .test)
+    let r = try BeltLimits.compute(model: model, data: model.observedData, settings: settings)
+    let toy = try #require(try r.observed?.get())
+    let calc = try AsymptoticCalculator(model: model, data: model.observedData, testStatistic: .ttilde)
+    let asym = try LimitSetter(calculator: calc, rule: .fc, cl: 0.9).compute()
+    let sigma = 1 / calc.sqrtAsimov(poi: 1)
+    // Interval ends: the MC error of the upper end (its ±1σ range) is ~0.02σ with 1,000 toys;
+    // the asymptotic formula's own error at 400 events is of the same order. The band's
+    // quantiles from 400 toys have errors of ~0.06σ (median) to ~0.15σ (±2σ).
+    #expect(abs(toy.upper - asym.observed) < 0.1 * sigma, "upper \(toy.upper) vs asymptotic \(asym.observed), σ = \(sigma)")
+    #expect(abs(toy.lower - (asym.observedLower ?? 0)) < 0.1 * sigma, "lower \(toy.lower) vs \(asym.observedLower ?? 0)")
+    let band = try #require(r.band)
+    for (i, tolerance) in [0.3, 0.15, 0.1, 0.15, 0.3].enumerated() {
+      #expect(abs(band.values[i] - asym.expected[i]) < tolerance * sigma, "band[\(i)] \(band.values[i]) vs \(asym.expected[i])")
+    }
+    #expect(r.bandFailed.isEmpty && r.belt.failedToys.isEmpty)
+    #expect(r.belt.muPoints >= 30, "\(r.belt)")
+  }
+
+  @Test("Determinism: 1 and 2 threads give identical belts, intervals and bands")
+  func threads() throws {
+    let model = try largeCounts(observed: 410)
+    func run(_ threads: Int) throws -> BeltLimits {
+      try BeltLimits.compute(model: model, data: model.observedData, settings: BeltLimitSettings(
+        belt: BeltSettings(cl: 0.9, toysPerPoint: 200, seed: 9, study: .test, threads: threads), rule: .fc, bandToys: 150, bandStudy: .test))
+    }
+    let one = try run(1), two = try run(2)
+    #expect(one.neymanBelt.mus == two.neymanBelt.mus)
+    #expect(one.neymanBelt.points.map(\.t) == two.neymanBelt.points.map(\.t))
+    #expect(one.bandUpper == two.bandUpper)
+    #expect(try one.observed?.get() == two.observed?.get())
+  }
+
+  @Test("Extension keeps the toys of the existing points and adds points above the top")
+  func extending() throws {
+    let model = try largeCounts(observed: 400)
+    let builder = try BeltBuilder(model: model, data: model.observedData,
+                                  settings: BeltSettings(cl: 0.9, toysPerPoint: 100, seed: 2, study: .test, threads: 2))
+    var belt = try builder.build(to: 2 * builder.sigmaAtZero)
+    let before = belt.points
+    try builder.extend(&belt, to: belt.top + 2 * builder.sigmaAtZero)
+    #expect(belt.points.count > before.count)
+    #expect(Array(belt.points.prefix(before.count)).map(\.t) == before.map(\.t))
+    #expect(belt.top >= before.last!.mu + 2 * builder.sigmaAtZero * 0.99)
+    // Toys of a point depend on its µ only: rebuilding a point gives the same toys.
+    let again = try builder.points([before[3].mu])
+    #expect(again[0].t == before[3].t)
+  }
+
+  @Test("One bin without nuisances: CLs from the belt's and the band's toys gives the exact Poisson CLs limit within MC error")
+  func clsLimit() throws {
+    // n_obs = 2, b = 3, s = 1: q̃µ falls with n below ν_µ, so CLs+b = P(n ≤ 2 | b + µ) and
+    // CLb = P(n ≤ 2 | b) (pyhf's ≥ counts the tie), and CLs(µ) = 0.1 at µ = 2.55.
+    let (s, b, n) = (1.0, 3.0, 2.0)
+    let model = try countingModel(signal: s, background: b, observed: n, poiBounds: 0...40)
+    let r = try BeltLimits.compute(model: model, data: model.observedData, settings: BeltLimitSettings(
+      belt: BeltSettings(cl: 0.9, toysPerPoint: 2000, seed: 6, study: .test, threads: 2, refine: false), rule: .cls, bandToys: 2000, bandStudy: .test))
+    let limit = try #require(try r.observed?.get()).upper
+    func cls(_ mu: Double) -> Double { poissonCDF(2, b + s * mu) / poissonCDF(2, b) }
+    var (lo, hi) = (0.0, 20.0)
+    for _ in 0..<100 {
+      let m = 0.5 * (lo + hi)
+      if cls(m) > 0.1 { lo = m } else { hi = m }
+    }
+    // dCLs/dµ at the limit, and the CLs error from 2 × 2,000 toys: the limit's MC error.
+    let slope = (cls(lo + 0.01) - cls(lo - 0.01)) / 0.02
+    let clsError = 0.1 * (pow(binomialSigma(0.1 * poissonCDF(2, b), 2000) / (0.1 * poissonCDF(2, b)), 2)
+                          + pow(binomialSigma(poissonCDF(2, b), 2000) / poissonCDF(2, b), 2)).squareRoot()
+    #expect(abs(limit - lo) < 4 * clsError / abs(slope) + 0.02, "CLs limit \(limit) vs exact \(lo)")
+  }
 }
