@@ -60,7 +60,7 @@ enum BeltBench {
     let block = 10
     let lee = try LookElsewhereStudy(analysis: analysis, settings: LookElsewhereSettings(toys: block, blockSize: block), threads: 1)
     let state = try lee.makeState()
-    let scans = (0..<reps).map { r in timeAndCPU { _ = lee.run(task: 0, seed: UInt64(r + 1), state: state) } }
+    let scans = try (0..<reps).map { r in try timeAndCPU { _ = try lee.run(task: 0, seed: UInt64(r + 1), state: state) } }
     let perScan = median(scans.map(\.cpu)) / Double(block)
     let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
     let mean = cpuPerHypothesis.reduce(0, +) / Double(cpuPerHypothesis.count)
