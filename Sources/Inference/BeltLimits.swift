@@ -15,18 +15,23 @@ public struct BeltLimitSettings: Sendable, Equatable {
   public var bandStudy: StreamKey.Study
   /// Whether the data's own limit is wanted (else only the band).
   public var observed: Bool
-  /// The grid reaches at least this many σ(µ) (and above every data set's µ̂ + 2.5σ, where t̃µ
-  /// ≈ 6.25 is far beyond k; the belt is extended when a data set needs more).
+  /// The grid reaches at least this many σ(µ), and `margin`·σ above every data set's µ̂ and
+  /// above `minimumTop` (2.5σ: t̃µ ≈ 6.25 there, far beyond k; the belt is extended when a data
+  /// set needs more).
   public var minimumSigmas: Double
+  public var minimumTop: Double
+  public var margin: Double
 
   public init(belt: BeltSettings, rule: LimitRule = .fc, bandToys: Int = 1000, bandStudy: StreamKey.Study,
-              observed: Bool = true, minimumSigmas: Double = 4) {
+              observed: Bool = true, minimumSigmas: Double = 4, minimumTop: Double = 0, margin: Double = 2.5) {
     self.belt = belt
     self.rule = rule
     self.bandToys = bandToys
     self.bandStudy = bandStudy
     self.observed = observed
     self.minimumSigmas = minimumSigmas
+    self.minimumTop = minimumTop
+    self.margin = margin
   }
 }
 
@@ -69,7 +74,9 @@ public struct BeltLimits: Sendable {
   public var significantGapToys: [Int]
   public var belt: BeltSummary
   /// The belt itself (its points' µ, k and toys).
-  public var neymanBelt: NeymanBelt
+  public var neymanBelt: NeymanBelt { limiter.belt }
+  /// The belt with the band toys' q̃µ: limits of further data sets (``BeltLimiter``).
+  public var limiter: BeltLimiter
 
   /// Observed and band limits for `data` (the belt's toys are generated at its conditional
   /// fits, or nominal).
@@ -79,8 +86,8 @@ public struct BeltLimits: Sendable {
     }
     let builder = try BeltBuilder(model: model, data: data, settings: settings.belt)
     var blocks = try startBlocks(builder: builder, data: data, settings: settings)
-    let muHatMax = blocks.flatMap { b in b.muHat.indices.filter { b.freeOK[$0] }.map { b.muHat[$0] } }.max() ?? 0
-    let top = max(0, muHatMax) + 2.5 * builder.sigma(at: max(0, muHatMax))
+    let muHatMax = max(settings.minimumTop, blocks.flatMap { b in b.muHat.indices.filter { b.freeOK[$0] }.map { b.muHat[$0] } }.max() ?? 0)
+    let top = max(0, muHatMax) + settings.margin * builder.sigma(at: max(0, muHatMax))
     var belt = try builder.build(to: top, sigmas: settings.minimumSigmas)
     var scanned = 0, extensions = 0
     while true {
@@ -91,13 +98,15 @@ public struct BeltLimits: Sendable {
       try builder.extend(&belt, to: belt.top + 3 * builder.sigma(at: belt.top))
       extensions += 1
     }
-    let limits = try self.limits(blocks, belt: belt, settings: settings, model: model)
+    let limiter = BeltLimiter(model: model, belt: belt, settings: settings,
+                              backgroundQ: settings.bandToys > 0 ? backgroundQ(blocks, belt: belt) : [])
+    let limits = try limiter.limits(blocks, rule: settings.rule)
     let summary = BeltSummary(
       muPoints: belt.points.count, toysPerPoint: settings.belt.toysPerPoint, top: belt.top,
       refinedPoints: builder.refinedPoints,
       extensions: extensions, maxCriticalError: belt.points.map(\.criticalError).filter(\.isFinite).max() ?? .nan,
       failedToys: belt.points.flatMap(\.failed))
-    return assemble(limits, blocks: blocks, belt: belt, summary: summary, settings: settings)
+    return assemble(limits, blocks: blocks, limiter: limiter, summary: summary, settings: settings)
   }
 
   /// The data sets in blocks, fitted free: the data alone first (when its limit is wanted),
@@ -136,21 +145,6 @@ public struct BeltLimits: Sendable {
     }
   }
 
-  /// The limit of every data set of every block: the belt interval (fc) or the CLs / CLs+b
-  /// upper limit.
-  static func limits(_ blocks: [ScanBlock], belt: NeymanBelt, settings: BeltLimitSettings, model: Model) throws -> [[BeltLimit]] {
-    if settings.rule != .fc {
-      let bOnly = backgroundQ(blocks, belt: belt)
-      let alpha = 1 - settings.belt.cl
-      return blocks.map { b in (0..<b.count).map { d in clsLimit(b, d, belt: belt, bOnly: bOnly, rule: settings.rule, alpha: alpha) } }
-    }
-    return try Parallel.map(count: blocks.count, threads: settings.belt.threads, makeState: { try BeltWorker(model: model) }) { i, worker in
-      (0..<blocks[i].count).map { d in
-        Result { try BeltScan.interval(blocks[i], d, belt: belt, worker: worker) }.mapError { $0 as! BeltIntervalError }
-      }
-    }
-  }
-
   /// The q̃µ of the band toys at every grid point, sorted: the b-only distributions of CLb.
   static func backgroundQ(_ blocks: [ScanBlock], belt: NeymanBelt) -> [[Double]] {
     belt.points.indices.map { k in
@@ -160,26 +154,7 @@ public struct BeltLimits: Sendable {
     }
   }
 
-  /// The CLs (or CLs+b) upper limit of data set d: the first grid point where the p-value is
-  /// ≤ α, linearly interpolated from the point before (pyhf's `EmpiricalDistribution.pvalue`:
-  /// the fraction of toys with q̃ ≥ q̃_obs).
-  static func clsLimit(_ b: ScanBlock, _ d: Int, belt: NeymanBelt, bOnly: [[Double]], rule: LimitRule, alpha: Double) -> BeltLimit {
-    guard b.ok(d) else { return .failure(.fitFailed) }
-    var previous: (mu: Double, p: Double)? = nil
-    for (k, point) in belt.points.enumerated() {
-      let q = b.q(k, d, mu: point.mu)
-      let clsb = point.clsb(q), clb = tailFraction(sorted: bOnly[k], q)
-      let p = rule == .clsb ? clsb : (clb > 0 ? clsb / clb : (clsb > 0 ? 1 : 0))
-      if p <= alpha {
-        let mu = previous.map { $0.mu + (point.mu - $0.mu) * ($0.p - alpha) / ($0.p - p) } ?? point.mu
-        return .success(BeltInterval(lower: 0, upper: mu, segments: 1, upperRange: mu...mu, gapSignificance: 0))
-      }
-      previous = (point.mu, p)
-    }
-    return .failure(.beyondBelt(belt.top))
-  }
-
-  static func assemble(_ limits: [[BeltLimit]], blocks: [ScanBlock], belt: NeymanBelt, summary: BeltSummary,
+  static func assemble(_ limits: [[BeltLimit]], blocks: [ScanBlock], limiter: BeltLimiter, summary: BeltSummary,
                        settings: BeltLimitSettings) -> BeltLimits {
     var observed: BeltLimit? = nil
     var upper = [Double](repeating: .nan, count: settings.bandToys)
@@ -205,7 +180,72 @@ public struct BeltLimits: Sendable {
     }
     let band = settings.bandToys > 0 ? ToyLimitBand.quantiles(upper) : nil
     return BeltLimits(observed: observed, bandUpper: upper, band: band, bandFailed: failed, multipleCrossingToys: multiple,
-                      significantGapToys: significant,
-                      belt: summary, neymanBelt: belt)
+                      significantGapToys: significant, belt: summary, limiter: limiter)
   }
+}
+
+/// A belt ready to give limits: the toy Neyman belt and, for CLs and CLs+b, the background-only
+/// toys' q̃µ at its grid points. Its data sets' scans never extend the belt: a data set accepted
+/// at its top has no limit (``BeltIntervalError/beyondBelt(_:)``) — so a belt shared by many
+/// data sets (the coverage study's) is built with a generous top.
+public struct BeltLimiter: Sendable {
+  public let model: Model
+  public let belt: NeymanBelt
+  public let settings: BeltLimitSettings
+  /// Sorted q̃µ of the b-only toys per grid point (empty for fc).
+  let backgroundQ: [[Double]]
+
+  /// The limit of each data set (main + auxiliary data), fitted free from the model's initial
+  /// values, scanned over the whole grid, in parallel over blocks; by `rule` (default the
+  /// settings'; CLs and CLs+b need a limiter built with band toys).
+  public func limits(of dataSets: [[Double]], rule: LimitRule? = nil) throws -> [BeltLimit] {
+    let size = BeltBuilder.blockSize, model = self.model, mus = belt.mus
+    let blocks = try Parallel.map(count: (dataSets.count + size - 1) / size, threads: settings.belt.threads,
+                                  makeState: { try BeltWorker(model: model) }) { u, worker in
+      var b = worker.startScan(DataBatch(model: model, dataSets: Array(dataSets[(u * size)..<min(dataSets.count, (u + 1) * size)])),
+                               first: u * size, starts: nil)
+      worker.scan(&b, at: mus)
+      return b
+    }
+    return try limits(blocks, rule: rule ?? settings.rule).flatMap { $0 }
+  }
+
+  /// The limit of every data set of scanned blocks: the belt interval (fc) or the CLs / CLs+b
+  /// upper limit.
+  func limits(_ blocks: [ScanBlock], rule: LimitRule) throws -> [[BeltLimit]] {
+    let belt = self.belt
+    if rule != .fc {
+      guard backgroundQ.count == belt.points.count else {
+        throw InferenceError.invalidArgument("CLs and CLs+b from toys need background-only toys (band toys > 0) for CLb")
+      }
+      let alpha = 1 - settings.belt.cl
+      return blocks.map { b in (0..<b.count).map { d in Self.clsLimit(b, d, belt: belt, bOnly: backgroundQ, rule: rule, alpha: alpha) } }
+    }
+    let model = self.model
+    return try Parallel.map(count: blocks.count, threads: settings.belt.threads, makeState: { try BeltWorker(model: model) }) { i, worker in
+      (0..<blocks[i].count).map { d in
+        Result { try BeltScan.interval(blocks[i], d, belt: belt, worker: worker) }.mapError { $0 as? BeltIntervalError ?? .fitFailed }
+      }
+    }
+  }
+
+  /// The CLs (or CLs+b) upper limit of data set d: the first grid point where the p-value is
+  /// ≤ α, linearly interpolated from the point before (pyhf's `EmpiricalDistribution.pvalue`:
+  /// the fraction of toys with q̃ ≥ q̃_obs).
+  static func clsLimit(_ b: ScanBlock, _ d: Int, belt: NeymanBelt, bOnly: [[Double]], rule: LimitRule, alpha: Double) -> BeltLimit {
+    guard b.ok(d) else { return .failure(.fitFailed) }
+    var previous: (mu: Double, p: Double)? = nil
+    for (k, point) in belt.points.enumerated() {
+      let q = b.q(k, d, mu: point.mu)
+      let clsb = point.clsb(q), clb = tailFraction(sorted: bOnly[k], q)
+      let p = rule == .clsb ? clsb : (clb > 0 ? clsb / clb : (clsb > 0 ? 1 : 0))
+      if p <= alpha {
+        let mu = previous.map { $0.mu + (point.mu - $0.mu) * ($0.p - alpha) / ($0.p - p) } ?? point.mu
+        return .success(BeltInterval(lower: 0, upper: mu, segments: 1, upperRange: mu...mu, gapSignificance: 0))
+      }
+      previous = (point.mu, p)
+    }
+    return .failure(.beyondBelt(belt.top))
+  }
+
 }

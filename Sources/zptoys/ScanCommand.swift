@@ -12,13 +12,16 @@ struct ScanCommand: ParsableCommand {
     discussion: """
       The data set is a user's event CSV (m2_recoil_gev2, theta_cm_recoil_deg) or, with \
       --data toy, a background-only full-spectrum pseudo-data set drawn from --seed; it is \
-      binned into every overlapping window. Local significances are asymptotic (Z = √q0).
+      binned into every overlapping window. Local significances are asymptotic (Z = √q0); the \
+      observed limit is by default the 90% CL Feldman–Cousins interval from each hypothesis' toy \
+      Neyman belt (--calculator asymptotic: from the asymptotic formulae, fast).
       Example:  zptoys scan --data events.csv --out scan.json
       """
   )
 
   @OptionGroup var common: CommonOptions
   @OptionGroup var limits: LimitOptions
+  @OptionGroup var method: MethodOptions
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
   @OptionGroup var lumi: LumiOptions
@@ -39,13 +42,15 @@ struct ScanCommand: ParsableCommand {
       ?? .pseudoData(expected: analysis.expectedCells, seed: common.seed, study: .scanData, toy: 0)
     let scan: MassScan
     do {
-      scan = try MassScan(analysis: analysis, data: spectrum, settings: MassScan.settings(masses: masses, rule: limits.limitRule, cl: limits.cl))
+      scan = try MassScan(analysis: analysis, data: spectrum, settings: MassScan.settings(
+        masses: masses, rule: limits.limitRule, cl: limits.cl, method: method.method, beltToys: method.beltToys, nuisances: method.nuisances))
     } catch let e as MassSelection.ParseError { throw ValidationError(e.description) }
+    let seed = common.seed
     let out = try StudyDriver.run(
       ScanFile.self, identity: scan.identity(seed: common.seed, data: Analysis.dataLabel(data)),
       shard: study.parsed, output: study.out, threads: common.threadCount, resume: study.resume, restart: study.restart,
       progress: study.progress(label: "scan", unit: "hypotheses", json: common.json), makeState: { () }
-    ) { t, _ in try scan.run(task: t) }
+    ) { t, _ in try scan.run(task: t, seed: seed) }
     if common.json {
       print(try JSONOutput.string(out))
       return
