@@ -5,6 +5,8 @@ public struct DefaultStudySpec: Sendable, Equatable {
   /// Toy counts and template Monte Carlo sizes of one scale.
   public struct Scale: Sendable, Equatable {
     public var brazilToys: Int
+    /// Pseudo-experiments per µ point of each toy Neyman belt (method toys).
+    public var beltToys: Int
     public var leeToys: Int
     public var coverageToys: Int
     public var templateBackgroundEvents: Int
@@ -16,6 +18,8 @@ public struct DefaultStudySpec: Sendable, Equatable {
   public var cl: Double
   /// cls, clsb or fc (checked by the study that runs it).
   public var rule: String
+  /// toys (a toy Neyman belt per hypothesis) or asymptotic (checked by the study that runs it).
+  public var method: String
   /// The observed local significance the look-elsewhere study assesses (the paper's 2.8σ).
   public var observedLocalZ: Double
   /// The masses of the summary tables (nearest hypotheses).
@@ -29,7 +33,7 @@ public struct DefaultStudySpec: Sendable, Equatable {
 
   static func read(_ r: YAMLReader) throws -> DefaultStudySpec {
     let spec = DefaultStudySpec(
-      cl: try r.double("cl"), rule: try r.string("rule"), observedLocalZ: try r.double("observed_local_z"),
+      cl: try r.double("cl"), rule: try r.string("rule"), method: try r.string("method"), observedLocalZ: try r.double("observed_local_z"),
       summaryMasses: try r.doubles("summary_masses_gev"), coverageMasses: try r.doubles("coverage_masses_gev"),
       coverageSignals: try r.doubles("coverage_signals_fb"), wideWidthFraction: try r.double("wide_width_fraction"),
       full: try readScale(try r.at("full")), quick: try readScale(try r.at("quick")))
@@ -46,7 +50,7 @@ public struct DefaultStudySpec: Sendable, Equatable {
       return v
     }
     let s = Scale(
-      brazilToys: try count("brazil_toys", 0...1_000_000), leeToys: try count("lee_toys", 1...10_000_000),
+      brazilToys: try count("brazil_toys", 0...1_000_000), beltToys: try count("belt_toys", 10...10_000_000), leeToys: try count("lee_toys", 1...10_000_000),
       coverageToys: try count("coverage_toys", 1...10_000_000),
       templateBackgroundEvents: try count("template_background_events", 1_000...1_000_000_000),
       templateSignalEvents: try count("template_signal_events", 1_000...100_000_000), wideBenchmark: try r.bool("wide_benchmark"))

@@ -201,7 +201,8 @@ backgrounds:
 # `quick` (`zptoys run --quick`) the same steps with fewer toys and template events.
 default_study:
   cl: 0.9
-  rule: cls                               # cls, clsb or fc
+  rule: fc                                # cls, clsb or fc
+  method: toys                            # toys (a toy Neyman belt per hypothesis) or asymptotic
   observed_local_z: 2.8                   # the paper's largest local excess (at 2.352 GeV)
   summary_masses_gev: [0.1, 0.5, 1.0, 2.0, 2.352, 4.0, 6.0, 8.0]
   coverage_masses_gev: [0.5, 2.352, 8.0]
@@ -209,6 +210,7 @@ default_study:
   wide_width_fraction: 0.1                # the wide-Z′ benchmark: Γ = 0.1·M
   full:
     brazil_toys: 100                      # background-only pseudo-experiments per hypothesis
+    belt_toys: 500                        # pseudo-experiments per µ point of each belt
     lee_toys: 500                         # toy scans of the whole spectrum
     coverage_toys: 300                    # pseudo-experiments per coverage point
     template_background_events: 1000000   # template Monte Carlo per background process
@@ -216,6 +218,7 @@ default_study:
     wide_benchmark: true
   quick:
     brazil_toys: 10
+    belt_toys: 100
     lee_toys: 30
     coverage_toys: 60
     template_background_events: 300000

@@ -4,6 +4,8 @@ import Results
 /// The Brazil plot (paper, Fig. 2 and S4): upper limits at the file's CL on σ(e⁺e⁻ → µ⁺µ⁻Z′, Z′ → invisible)
 /// against M_Z′ on a log y axis; the expected ±2σ (yellow) and ±1σ (green) bands, the dashed
 /// median and the observed line; the wide-Z′ benchmark's observed limit alongside when given.
+/// The legend says which method drew each curve; when the band comes from toy Neyman belts, the
+/// asymptotic median is drawn beside it (grey, dotted).
 public enum BrazilPlot {
   public static func figure(_ file: BrazilFile, options: PlotOptions) throws -> Figure {
     guard !file.masses.isEmpty else { throw PlotError("the brazil file has no mass points") }
@@ -43,10 +45,15 @@ public enum BrazilPlot {
              dash: wideObserved ? nil : "3 3")
     }
     let settings = file.settings
-    let obsName = file.header.identity.inputs.data == "toy" ? "Observed (pseudo-data)" : "Observed"
+    let method = settings.limit.method
+    let compare = useToys && method == .toys
+    if compare { p.line(xs, points.map(\.expectedAsymptotic.median), colour: "#777", width: 1.4, dash: "2 3") }
+    let obsName = (file.header.identity.inputs.data == "toy" ? "Observed (pseudo-data, " : "Observed (") + method.text + ")"
     if hasObserved { p.legend.append(LegendEntry(obsName, .line("#000", width: 2, dash: nil))) }
     let toyCount = points.map(\.toys).max() ?? 0
-    p.legend.append(LegendEntry(useToys ? "Median expected (\(toyCount) toys)" : "Median expected (asymptotic)", .line("#000", width: 1.8, dash: "7 5")))
+    let median = useToys ? "Median expected (\(toyCount) toys, \(method == .toys ? "each from the belt" : "asymptotic limits"))" : "Median expected (asymptotic)"
+    p.legend.append(LegendEntry(median, .line("#000", width: 1.8, dash: "7 5")))
+    if compare { p.legend.append(LegendEntry("Median expected (asymptotic)", .line("#777", width: 1.4, dash: "2 3"))) }
     p.legend.append(LegendEntry("±1σ expected", .fill(Style.sigma1, edge: nil)))
     p.legend.append(LegendEntry("±2σ expected", .fill(Style.sigma2, edge: nil)))
     if let w = options.wide {
@@ -55,7 +62,8 @@ public enum BrazilPlot {
       p.legend.append(LegendEntry("\(obs ? "Observed" : "Expected"), Γ_{Z′} = \(ExperimentLabel.trim(f)) M_{Z′}", .line(Style.cycle[0], width: 2, dash: obs ? nil : "3 3")))
     }
     let limit = settings.limit
-    p.notes.append("\(limit.clText) \(limit.rule.isInterval ? "intervals" : "upper limits"), \(limit.rule.markup)\(hasObserved ? "; observed: \(limit.method.text)" : "")")
+    p.notes.append("\(limit.clText) \(limit.rule.isInterval ? "intervals" : "upper limits"), \(limit.rule.markup)")
+    if method == .toys, let n = settings.beltToys { p.notes.append("toy Neyman belts: \(n) toys per µ point") }
     if settings.widthFraction > 0 { p.notes.append("Γ_{Z′} = \(ExperimentLabel.trim(settings.widthFraction)) M_{Z′}") }
     p.legendPlacement = .upperRight
     fig[0] = p

@@ -3,13 +3,13 @@ import _Support
 
 /// The plot kinds and which result files they take.
 public enum PlotKind: String, Sendable, CaseIterable {
-  case brazil, couplings, significance, lee, leeSurvival = "lee-survival", coverage, spectrum, map, grid, window
+  case brazil, methods, couplings, significance, lee, leeSurvival = "lee-survival", coverage, spectrum, map, grid, window
   case projection, projectionCouplings = "projection-couplings", pulls
 
   /// The kinds a file of this kind can make; the first is the default.
   public static func kinds(for file: PlotInput.Kind) -> [PlotKind] {
     switch file {
-    case .brazil: return [.brazil]
+    case .brazil: return [.brazil, .methods]
     case .couplings: return [.couplings]
     case .scan: return [.significance]
     case .lee: return [.lee, .leeSurvival]
@@ -40,6 +40,7 @@ public enum Plotter {
     if o.label.configuration == nil { o.label.configuration = content.result?.configuration }
     if o.label.luminosity == nil { o.label.luminosity = content.result?.lumiFb }
     switch (content, k) {
+    case (.brazil(let b), .methods): return try MethodsPlot.figure(b, options: o)
     case (.brazil(let b), _): return try BrazilPlot.figure(b, options: o)
     case (.couplings(let c), _): return try CouplingsPlot.figure(c, options: o)
     case (.scan(let s), _): return try SignificancePlot.figure(s, options: o)

@@ -97,6 +97,9 @@ public struct Report {
     let limits = brazil.map { Self.limitText($0.settings.limit) } ?? "Limits"
     add("brazil.svg", "brazil.json", caption: "\(limits) on σ(e+e− → µ+µ−Z′) × B(Z′ → invisible): observed (the background-only pseudo-data when no data were given) and the expected ±1σ/±2σ bands (paper, Fig. 2)"
         + (wide == nil ? "." : ", with the wide-Z′ benchmark of brazil_wide.json.")) { $0.wide = wide }
+    if let b = brazil, b.settings.limit.method == .toys, b.masses.contains(where: { $0.expectedToys != nil }) {
+      add("brazil_methods.svg", "brazil.json", kind: .methods, caption: "Exact against asymptotic: the ratio of the median expected limit from background-only toys, each with its interval from the hypothesis' toy Neyman belt, to the asymptotic median (black), of the ±1σ edges (green) and of the observed limits (grey, dotted); dashed: ±20%.")
+    }
     add("couplings_invisible.svg", "couplings_invisible.json", caption: "Limits on g′ in the fully invisible Lµ−Lτ model with the (g−2)µ band; the dashed vertical line marks where B(Z′ → χχ̄) ≈ 1 with a negligible width stops being possible (paper, Figs. 3 and S5).")
     add("couplings_vanilla.svg", "couplings_vanilla.json", caption: "Limits on g′ in the vanilla Lµ−Lτ model (B(Z′ → νν̄)), with the (g−2)µ band (paper, Figs. 4 and S3).")
     add("scan.svg", "scan.json", caption: "Local significance of the mass scan; the red lines are the local Z of a global 1σ and 2σ by Gross–Vitells (from lee.json).") { $0.lee = lee }
@@ -104,7 +107,8 @@ public struct Report {
     add("lee_survival.svg", "lee.json", kind: .leeSurvival, caption: "Global p-value as a function of the local significance: the fraction of toy scans whose largest Z exceeds it (±1σ binomial), Gross–Vitells, and the local p-value.")
     if case .coverage(let c)? = contents["coverage.json"] {
       let cl = LimitSettings.percent(c.settings.cl)
-      add("coverage.svg", "coverage.json", caption: "Coverage of the \(cl)% CL intervals (\(c.settings.method.text)) by rule, with Clopper–Pearson 68% intervals; the dashed line is the nominal \(cl)%.")
+      let methods = c.settings.methods.map(\.text).joined(separator: " and ")
+      add("coverage.svg", "coverage.json", caption: "Coverage of the \(cl)% CL intervals by rule (colour) and method (\(methods): circles and diamonds), with Clopper–Pearson 68% intervals; the dashed line is the nominal \(cl)%.")
     }
     add("projection.svg", "projection.json", caption: "Reach: the median expected limit on g′ (fully invisible model) against the integrated luminosity at a few masses, ±1σ shaded; dotted: the lower edge of each mass' (g−2)µ band (from projection.json).")
     add("projection_couplings.svg", "projection.json", kind: .projectionCouplings, caption: "Median expected limits on g′ (fully invisible model) against M_Z′ at every projected luminosity, with the (g−2)µ band.")

@@ -128,9 +128,12 @@ extension Report {
   func limitsSection() -> String {
     guard let b = brazil else { return "" }
     let limit = b.settings.limit
+    let exact = limit.method == .toys
     var h = "<h2>Cross-section limits</h2>\n"
-    h += "<p>\(Self.esc(Self.limitText(limit))) on σ(e<sup>+</sup>e<sup>−</sup> → µ<sup>+</sup>µ<sup>−</sup>Z′) × B(Z′ → invisible) in \(Self.esc(b.units.crossSection)), at selected masses (nearest hypothesis).</p>\n"
-    h += "<table>\n<tr><th>M<sub>Z′</sub> [GeV]</th><th>observed</th><th>expected −2σ</th><th>−1σ</th><th>median</th><th>+1σ</th><th>+2σ</th><th>median (asymptotic)</th></tr>\n"
+    let how = exact ? "every limit — observed and each background-only toy's — from the hypothesis' toy Neyman belt (\(b.settings.beltToys ?? 0) toys per µ point); the asymptotic ones beside them"
+      : "every limit from the asymptotic formulae"
+    h += "<p>\(Self.esc(Self.limitText(limit))) on σ(e<sup>+</sup>e<sup>−</sup> → µ<sup>+</sup>µ<sup>−</sup>Z′) × B(Z′ → invisible) in \(Self.esc(b.units.crossSection)), at selected masses (nearest hypothesis): \(Self.esc(how)).</p>\n"
+    h += "<table>\n<tr><th>M<sub>Z′</sub> [GeV]</th><th>observed</th><th>observed (asymptotic)</th><th>expected −2σ</th><th>−1σ</th><th>median</th><th>+1σ</th><th>+2σ</th><th>median (asymptotic)</th></tr>\n"
     var shown = Set<Int>()
     let masses = summary?.limitsAtSelectedMasses.map(\.mass) ?? [0.1, 0.5, 1.0, 2.0, 2.352, 4.0, 6.0, 8.0]
     for m in masses {
@@ -138,16 +141,43 @@ extension Report {
       guard let p = b.masses.min(by: { abs(($0.mass ?? .infinity) - m) < abs(($1.mass ?? .infinity) - m) }), let pm = p.mass,
             abs(pm - m) < 0.1 * m + 0.05, shown.insert(p.index).inserted else { continue }
       let band = p.expectedToys ?? p.expectedAsymptotic
-      h += "<tr><td>\(Self.fmt(pm, "%.3f"))</td><td>\(Self.fmt(p.observed))</td>"
+      h += "<tr><td>\(Self.fmt(pm, "%.3f"))</td><td>\(Self.fmt(p.observed))</td><td>\(Self.fmt(p.observedAsymptotic))</td>"
       h += band.values.map { "<td>\(Self.fmt($0))</td>" }.joined()
       h += "<td>\(Self.fmt(p.expectedAsymptotic.median))</td></tr>\n"
     }
     h += "</table>\n"
-    if let best = b.masses.min(by: { $0.expectedAsymptotic.median < $1.expectedAsymptotic.median }) {
-      let source = b.settings.toys > 0 ? "\(b.settings.toys) background-only toys per hypothesis" : "the asymptotic formulae"
-      h += "<p>Smallest median expected limit (asymptotic): \(Self.fmt(best.expectedAsymptotic.median)) \(Self.esc(b.units.crossSection)) at M<sub>Z′</sub> = \(Self.fmt(best.mass ?? .nan, "%.3f")) GeV (paper: limits as small as ≈ 0.2 fb). Expected band from \(source).</p>\n"
+    if let e = summary?.extremes {
+      func at(_ l: LimitAtMass?) -> String { l.map { "\(Self.fmt($0.value)) fb at \(Self.fmt($0.mass, "%.3f")) GeV" } ?? "—" }
+      h += "<p>Smallest observed limit: \(at(e.smallestObserved)) (asymptotic: \(at(e.smallestObservedAsymptotic))). Smallest median expected limit: \(at(e.smallestMedianExpected)) (asymptotic: \(at(e.smallestMedianExpectedAsymptotic))). Paper: limits as small as ≈ 0.2 fb.</p>\n"
     }
+    if exact { h += methodsTable(b) }
     return h
+  }
+
+  /// Where the exact and the asymptotic median expected limits differ: the stretches of
+  /// neighbouring hypotheses whose ratio differs from 1 by more than 20%, each with its mass
+  /// range, count and ratio range.
+  func methodsTable(_ b: BrazilFile) -> String {
+    let rows = b.masses.sorted { ($0.mass ?? 0) < ($1.mass ?? 0) }.compactMap { p -> (Double, Double)? in
+      guard let m = p.mass, let t = p.expectedToys?.median, t.isFinite, p.expectedAsymptotic.median > 0 else { return nil }
+      return (m, t / p.expectedAsymptotic.median)
+    }
+    guard !rows.isEmpty else { return "" }
+    var stretches: [[(Double, Double)]] = []
+    var open: [(Double, Double)] = []
+    for r in rows {
+      if abs(r.1 - 1) > MethodsPlot.threshold { open.append(r) } else if !open.isEmpty { stretches.append(open); open = [] }
+    }
+    if !open.isEmpty { stretches.append(open) }
+    let sorted = rows.map(\.1).sorted()
+    var h = "<h3>Exact and asymptotic median expected limits</h3>\n<p>Over the \(rows.count) hypotheses the ratio of the exact median (toys, each with its belt interval) to the asymptotic one runs from \(Self.fmt(sorted.first)) to \(Self.fmt(sorted.last)) (median \(Self.fmt(sorted[sorted.count / 2]))); it differs from 1 by more than \(Int(100 * MethodsPlot.threshold))% at \(stretches.map(\.count).reduce(0, +)) hypotheses"
+    guard !stretches.isEmpty else { return h + ".</p>\n" }
+    h += ":</p>\n<table>\n<tr><th>from M<sub>Z′</sub> [GeV]</th><th>to [GeV]</th><th>hypotheses</th><th>ratio min</th><th>ratio max</th></tr>\n"
+    for s in stretches {
+      let r = s.map(\.1)
+      h += "<tr><td>\(Self.fmt(s.first!.0, "%.3f"))</td><td>\(Self.fmt(s.last!.0, "%.3f"))</td><td>\(s.count)</td><td>\(Self.fmt(r.min()))</td><td>\(Self.fmt(r.max()))</td></tr>\n"
+    }
+    return h + "</table>\n"
   }
 
   func significanceSection() -> String {
@@ -172,12 +202,13 @@ extension Report {
   func coverageSection() -> String {
     guard case .coverage(let c)? = contents["coverage.json"] else { return "" }
     let s = c.settings
-    var h = "<h2>Coverage</h2>\n<p>Fraction of toys whose \(LimitSettings.percent(s.cl))% CL interval (\(Self.esc(s.method.text))) contains the true σ (Clopper–Pearson 68% interval); the verdict compares the \(LimitSettings.percent(s.verdictCL))% Clopper–Pearson interval with the nominal \(LimitSettings.percent(s.cl))%.</p>\n"
-    h += "<table>\n<tr><th>M<sub>Z′</sub> [GeV]</th><th>σ<sub>true</sub> [fb]</th><th class=\"l\">rule</th><th>coverage</th><th>68% interval</th><th>toys</th><th>failed</th><th class=\"l\">verdict</th></tr>\n"
+    let belts = s.beltToys.map { " Toy Neyman belts: \($0) toys per µ point, " + (s.belts == "per-toy" ? "one per pseudo-experiment at its own conditional fits." : "one per point at its true nuisance parameters.") } ?? ""
+    var h = "<h2>Coverage</h2>\n<p>Fraction of toys whose \(LimitSettings.percent(s.cl))% CL interval contains the true σ (Clopper–Pearson 68% interval), by rule and method; the verdict compares the \(LimitSettings.percent(s.verdictCL))% Clopper–Pearson interval with the nominal \(LimitSettings.percent(s.cl))%.\(Self.esc(belts))</p>\n"
+    h += "<table>\n<tr><th>M<sub>Z′</sub> [GeV]</th><th>σ<sub>true</sub> [fb]</th><th class=\"l\">rule</th><th class=\"l\">method</th><th>coverage</th><th>68% interval</th><th>toys</th><th>failed</th><th class=\"l\">verdict</th></tr>\n"
     for p in c.points {
       for r in p.rules {
         let what = p.mass.map { Self.fmt($0, "%.3f") } ?? Self.esc(p.patch?.name ?? "\(p.index)")
-        h += "<tr><td>\(what)</td><td>\(Self.fmt(p.signal, "%g"))</td><td class=\"l\">\(Self.esc(r.rule.text))</td><td>\(Self.fmt(r.coverage, "%.3f"))</td>"
+        h += "<tr><td>\(what)</td><td>\(Self.fmt(p.signal, "%g"))</td><td class=\"l\">\(Self.esc(r.rule.text))</td><td class=\"l\">\(Self.esc(r.method.text))</td><td>\(Self.fmt(r.coverage, "%.3f"))</td>"
         h += "<td>[\(Self.fmt(r.lower, "%.3f")), \(Self.fmt(r.upper, "%.3f"))]</td><td>\(r.toys)</td><td>\(r.failedToys)</td>"
         h += "<td class=\"l \(Self.esc(r.verdict))\">\(Self.esc(r.verdict))</td></tr>\n"
       }
@@ -189,11 +220,14 @@ extension Report {
     var h = ""
     for name in ["couplings_invisible.json", "couplings_vanilla.json"] {
       guard case .couplings(let c)? = contents[name] else { continue }
-      let ranges = c.excludedRanges.map { String(format: "%.3f–%.3f GeV", $0.lower, $0.upper) }.joined(separator: ", ")
-      h += "<tr><td class=\"l\">\(Self.esc(c.model))</td><td class=\"l\">\(Self.esc(Self.limitText(c.limit)))</td><td class=\"l\">\(Self.esc(ranges.isEmpty ? "nowhere" : ranges))</td><td class=\"l\">\(Self.esc(c.exclusionBasis))</td><td>\(Self.fmt(c.narrowWidthValidBelow, "%.3f"))</td></tr>\n"
+      func text(_ r: [ValueRange]) -> String {
+        let t = r.map { String(format: "%.3f–%.3f GeV", $0.lower, $0.upper) }.joined(separator: ", ")
+        return t.isEmpty ? "nowhere" : t
+      }
+      h += "<tr><td class=\"l\">\(Self.esc(c.model))</td><td class=\"l\">\(Self.esc(Self.limitText(c.limit)))</td><td class=\"l\">\(Self.esc(text(c.excludedRanges)))</td><td class=\"l\">\(Self.esc(text(c.excludedRangesAsymptotic)))</td><td class=\"l\">\(Self.esc(c.exclusionBasis))</td><td>\(Self.fmt(c.narrowWidthValidBelow, "%.3f"))</td></tr>\n"
     }
     guard !h.isEmpty else { return "" }
-    return "<h2>Coupling limits</h2>\n<table>\n<tr><th class=\"l\">model</th><th class=\"l\">from σ limits</th><th class=\"l\">(g−2)<sub>µ</sub> explanation excluded</th><th class=\"l\">basis</th><th>narrow-width B(Z′→χχ̄) ≈ 1 valid below [GeV]</th></tr>\n" + h
+    return "<h2>Coupling limits</h2>\n<table>\n<tr><th class=\"l\">model</th><th class=\"l\">from σ limits</th><th class=\"l\">(g−2)<sub>µ</sub> explanation excluded</th><th class=\"l\">excluded by the asymptotic limits</th><th class=\"l\">basis</th><th>narrow-width B(Z′→χχ̄) ≈ 1 valid below [GeV]</th></tr>\n" + h
       + "</table>\n<p>Paper (fully invisible): excluded for 0.8 &lt; M<sub>Z′</sub> &lt; 5.0 GeV; B(Z′ → χχ̄) ≈ 1 with a negligible width possible for M<sub>Z′</sub> ≲ 6.5 GeV.</p>\n"
   }
 

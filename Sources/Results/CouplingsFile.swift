@@ -37,6 +37,9 @@ public struct CouplingPoint: Codable, Sendable, Equatable {
   public var sigmaAtUnitCoupling: Double
   public var branchingInvisible: Double
   @Nullable public var observed: Double?
+  /// From the brazil file's asymptotic observed limit (beside `observed`, which is by the σ
+  /// limits' method).
+  @Nullable public var observedAsymptotic: Double?
   /// From the toys when the brazil file has them, else asymptotic (``expectedSource``).
   public var expected: Band
   /// "toys" or "asymptotic".
@@ -50,14 +53,15 @@ public struct CouplingPoint: Codable, Sendable, Equatable {
   /// possible at this mass (null for the vanilla model).
   @Nullable public var narrowWidthValid: Bool?
 
-  public init(index: Int, mass: Double, sigmaAtUnitCoupling: Double, branchingInvisible: Double, observed: Double?, expected: Band,
-              expectedSource: String, expectedAsymptotic: Band, expectedToys: Band?, gMinus2: ValueRange, excludesGMinus2: Bool,
-              narrowWidthValid: Bool?) {
+  public init(index: Int, mass: Double, sigmaAtUnitCoupling: Double, branchingInvisible: Double, observed: Double?,
+              observedAsymptotic: Double? = nil, expected: Band, expectedSource: String, expectedAsymptotic: Band, expectedToys: Band?,
+              gMinus2: ValueRange, excludesGMinus2: Bool, narrowWidthValid: Bool?) {
     self.index = index
     self.mass = mass
     self.sigmaAtUnitCoupling = sigmaAtUnitCoupling
     self.branchingInvisible = branchingInvisible
     self.observed = observed
+    self.observedAsymptotic = observedAsymptotic
     self.expected = expected
     self.expectedSource = expectedSource
     self.expectedAsymptotic = expectedAsymptotic
@@ -69,7 +73,8 @@ public struct CouplingPoint: Codable, Sendable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case index, mass = "mass_gev", sigmaAtUnitCoupling = "sigma_g1_fb", branchingInvisible = "branching_invisible"
-    case observed = "g_prime_observed", expected = "g_prime_expected", expectedSource = "g_prime_expected_source"
+    case observed = "g_prime_observed", observedAsymptotic = "g_prime_observed_asymptotic", expected = "g_prime_expected"
+    case expectedSource = "g_prime_expected_source"
     case expectedAsymptotic = "g_prime_expected_asymptotic", expectedToys = "g_prime_expected_toys", gMinus2 = "g_minus_2_band"
     case excludesGMinus2 = "excludes_g_minus_2", narrowWidthValid = "narrow_width_b_chichi_valid"
   }
@@ -94,12 +99,16 @@ public struct CouplingsFile: InfoFile {
   public var masses: [CouplingPoint]
   /// "observed" or "median expected".
   public var exclusionBasis: String
+  /// Where the basis' g′ limit (by the σ limits' method) excludes the (g−2)µ band, and the same
+  /// from the asymptotic limits (the asymptotic observed, or the asymptotic median).
   public var excludedRanges: [ValueRange]
+  public var excludedRangesAsymptotic: [ValueRange]
   public var narrowWidthValidBelow: Double?
   public var notes: [String]
 
   public init(info: ResultInfo, input: String, source: CouplingsSource, limit: LimitSettings, model: String, isr: Bool, sigmaSource: String,
-              masses: [CouplingPoint], exclusionBasis: String, excludedRanges: [ValueRange], narrowWidthValidBelow: Double?, notes: [String]) {
+              masses: [CouplingPoint], exclusionBasis: String, excludedRanges: [ValueRange], excludedRangesAsymptotic: [ValueRange] = [],
+              narrowWidthValidBelow: Double?, notes: [String]) {
     self.info = info
     self.input = input
     self.source = source
@@ -110,13 +119,15 @@ public struct CouplingsFile: InfoFile {
     self.masses = masses
     self.exclusionBasis = exclusionBasis
     self.excludedRanges = excludedRanges
+    self.excludedRangesAsymptotic = excludedRangesAsymptotic
     self.narrowWidthValidBelow = narrowWidthValidBelow
     self.notes = notes
   }
 
   enum CodingKeys: String, CodingKey {
     case input, source, limit, model, isr, sigmaSource = "sigma_source", masses, exclusionBasis = "g_minus_2_exclusion_basis"
-    case excludedRanges = "g_minus_2_excluded_ranges_gev", narrowWidthValidBelow = "narrow_width_valid_below_gev", notes
+    case excludedRanges = "g_minus_2_excluded_ranges_gev", excludedRangesAsymptotic = "g_minus_2_excluded_ranges_asymptotic_gev"
+    case narrowWidthValidBelow = "narrow_width_valid_below_gev", notes
   }
 
   public init(from decoder: any Decoder) throws {
@@ -132,6 +143,7 @@ public struct CouplingsFile: InfoFile {
     masses = try c.decode([CouplingPoint].self, forKey: .masses)
     exclusionBasis = try c.decode(String.self, forKey: .exclusionBasis)
     excludedRanges = try c.decode([ValueRange].self, forKey: .excludedRanges)
+    excludedRangesAsymptotic = try c.decode([ValueRange].self, forKey: .excludedRangesAsymptotic)
     narrowWidthValidBelow = try c.decodeIfPresent(Double.self, forKey: .narrowWidthValidBelow)
     notes = try c.decode([String].self, forKey: .notes)
   }
@@ -148,6 +160,7 @@ public struct CouplingsFile: InfoFile {
     try c.encode(masses, forKey: .masses)
     try c.encode(exclusionBasis, forKey: .exclusionBasis)
     try c.encode(excludedRanges, forKey: .excludedRanges)
+    try c.encode(excludedRangesAsymptotic, forKey: .excludedRangesAsymptotic)
     try c.encode(narrowWidthValidBelow, forKey: .narrowWidthValidBelow)
     try c.encode(notes, forKey: .notes)
   }

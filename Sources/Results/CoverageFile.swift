@@ -12,30 +12,44 @@ public struct CoverageSettings: StudySettings {
   public var toys: Int
   public var rules: [IntervalRule]
   public var cl: Double
-  /// How each toy's interval is set.
-  public var method: LimitMethod
+  /// How each toy's interval is set: every rule is checked with every method (the rows of a
+  /// point: methods × rules, in this order).
+  public var methods: [LimitMethod]
   /// Confidence of the Clopper–Pearson interval behind the verdict.
   public var verdictCL: Double
   /// Toys per task.
   public var blockSize: Int
+  /// With method toys: pseudo-experiments per µ point of the belts (else null).
+  @Nullable public var beltToys: Int?
+  /// With method toys: which belt a toy's interval comes from — "truth": one belt per point,
+  /// generated at the point's true nuisance parameters (nominal; the construction as applied);
+  /// "per-toy": a belt for each toy at its own conditional fits (the strict construction, one
+  /// belt per pseudo-experiment). Null without toys.
+  @Nullable public var belts: String?
 
   public init(masses: [Double] = [1.0, 2.352, 6.0], patches: [PatchLabel] = [], signals: [Double] = [0, 1, 5], toys: Int = 500,
-              rules: [IntervalRule] = [.cls, .clsb, .fc], cl: Double = 0.9, method: LimitMethod = .asymptotic, verdictCL: Double = 0.95,
-              blockSize: Int = 50) {
+              rules: [IntervalRule] = [.cls, .clsb, .fc], cl: Double = 0.9, methods: [LimitMethod] = [.toys, .asymptotic],
+              verdictCL: Double = 0.95, blockSize: Int = 50, beltToys: Int? = 2000, belts: String? = "truth") {
     self.masses = masses
     self.patches = patches
     self.signals = signals
     self.toys = toys
     self.rules = rules
     self.cl = cl
-    self.method = method
+    self.methods = methods
     self.verdictCL = verdictCL
     self.blockSize = blockSize
+    let toyMethod = methods.contains(.toys)
+    self.beltToys = toyMethod ? beltToys : nil
+    self.belts = toyMethod ? belts : nil
   }
 
   enum CodingKeys: String, CodingKey {
-    case masses, patches, signals, toys, rules, cl, method, verdictCL = "verdict_cl", blockSize = "block_size"
+    case masses, patches, signals, toys, rules, cl, methods, verdictCL = "verdict_cl", blockSize = "block_size", beltToys = "belt_toys", belts
   }
+
+  /// The rows of a point: (method, rule), methods outer.
+  public var rows: [(method: LimitMethod, rule: IntervalRule)] { methods.flatMap { m in rules.map { (m, $0) } } }
 }
 
 /// Results of one block of toys at one (mass, signal) point.
@@ -43,7 +57,8 @@ public struct CoverageBlock: Codable, Sendable, Equatable {
   public var point: Int
   public var firstToy: Int
   public var toys: Int
-  /// Per rule (settings order): intervals that contain the truth, and valid intervals.
+  /// Per row (``CoverageSettings/rows``: methods × rules): intervals that contain the truth,
+  /// and valid intervals.
   public var covered: [Int]
   public var valid: [Int]
   public var failed: [FailedToyRecord]
@@ -58,9 +73,10 @@ public struct CoverageBlock: Codable, Sendable, Equatable {
   }
 }
 
-/// The coverage of one rule at one point.
+/// The coverage of one rule by one method at one point.
 public struct RuleCoverage: Codable, Sendable, Equatable {
   public var rule: IntervalRule
+  public var method: LimitMethod
   public var coverage: Double
   /// Clopper–Pearson 68% interval of the coverage.
   public var lower: Double
@@ -73,9 +89,10 @@ public struct RuleCoverage: Codable, Sendable, Equatable {
   /// covers, over-covers or under-covers.
   public var verdict: String
 
-  public init(rule: IntervalRule, coverage: Double, lower: Double, upper: Double, verdictInterval: [Double], covered: Int, toys: Int,
-              failedToys: Int, verdict: String) {
+  public init(rule: IntervalRule, method: LimitMethod = .asymptotic, coverage: Double, lower: Double, upper: Double, verdictInterval: [Double],
+              covered: Int, toys: Int, failedToys: Int, verdict: String) {
     self.rule = rule
+    self.method = method
     self.coverage = coverage
     self.lower = lower
     self.upper = upper
@@ -87,7 +104,7 @@ public struct RuleCoverage: Codable, Sendable, Equatable {
   }
 
   enum CodingKeys: String, CodingKey {
-    case rule, coverage, lower, upper, verdictInterval = "verdict_interval", covered, toys, failedToys = "failed_toys", verdict
+    case rule, method, coverage, lower, upper, verdictInterval = "verdict_interval", covered, toys, failedToys = "failed_toys", verdict
   }
 }
 

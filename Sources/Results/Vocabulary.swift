@@ -69,18 +69,27 @@ public enum IntervalRule: String, Codable, Sendable, CaseIterable {
   public var isInterval: Bool { self == .fc }
 }
 
-/// Where p-values (and so limits) come from. A later method (exact limits from a toy Neyman
-/// belt) is another case: readers that switch over the methods then name it.
+/// Where p-values (and so limits) come from.
 public enum LimitMethod: String, Codable, Sendable, CaseIterable {
   /// The asymptotic formulae (arXiv:1007.1727) on the Asimov data set.
   case asymptotic
-  /// Empirical distributions of the test statistic from pseudo-experiments (the toy calculator).
+  /// Pseudo-experiments: a toy Neyman belt per hypothesis (t̃µ critical values on a µ grid for
+  /// Feldman–Cousins intervals; the q̃µ of the same toys for CLs and CLs+b) — the paper's
+  /// method, every limit exact up to its Monte Carlo error.
   case toys
 
   public var text: String {
     switch self {
     case .asymptotic: "asymptotic"
-    case .toys: "pseudo-experiments"
+    case .toys: "toy Neyman belt"
+    }
+  }
+
+  /// The same in the plots' legends: "asymptotic", "toys".
+  public var short: String {
+    switch self {
+    case .asymptotic: "asymptotic"
+    case .toys: "toys"
     }
   }
 }

@@ -11,7 +11,9 @@ import _Support
 /// or the patches of a published likelihood): per hypothesis the asymptotic expected band, the
 /// band from N background-only pseudo-experiments with a limit each (the paper's "median limits
 /// from background-only simulated samples"), and the observed limit when there are data (given,
-/// or the published likelihood's own).
+/// or the published likelihood's own). With method toys (the default) the observed limit and
+/// every band toy's limit come from the hypothesis' toy Neyman belt (``Inference/BeltLimits``);
+/// the asymptotic band and observed limit are recorded beside them.
 public struct BrazilStudy: Sendable {
   public let hypotheses: any HypothesisSet
   public let settings: BrazilSettings
@@ -32,47 +34,62 @@ public struct BrazilStudy: Sendable {
   }
 
   /// The settings of a study with the given limit procedure (the test statistic is the rule's
-  /// default).
-  public static func settings(masses: String = "all", toys: Int = 1000, cl: Double = 0.9, rule: LimitRule = .cls,
-                              method: LimitMethod = .asymptotic, hypotestToys: Int = 1000, widthFraction: Double = 0,
-                              keepToyLimits: Bool = false) -> BrazilSettings {
-    BrazilSettings(masses: masses, toys: toys, limit: LimitSettings(cl: cl, rule: rule, method: method), hypotestToys: method == .toys ? hypotestToys : nil,
-                   widthFraction: widthFraction, keepToyLimits: keepToyLimits)
+  /// default): with method toys, `beltToys` per µ point of each hypothesis' belt, generated as
+  /// `nuisances` says.
+  public static func settings(masses: String = "all", toys: Int = 1000, cl: Double = 0.9, rule: LimitRule = .fc,
+                              method: LimitMethod = .toys, beltToys: Int = 2000, nuisances: ToySettings.Nuisances = .profiled,
+                              widthFraction: Double = 0, keepToyLimits: Bool = false) -> BrazilSettings {
+    let toyMethod = method == .toys
+    return BrazilSettings(masses: masses, toys: toys, limit: LimitSettings(cl: cl, rule: rule, method: method),
+                          beltToys: toyMethod ? beltToys : nil, toyNuisances: toyMethod ? nuisances.rawValue : nil,
+                          widthFraction: widthFraction, keepToyLimits: keepToyLimits)
   }
 
-  /// The observed limit (and lower end) on `model`'s data, by the settings' method.
-  func observedLimit(model: Model, asymptotic: LimitResult, index: Int, seed: UInt64, threads: Int) throws -> (Double?, Double?) {
-    switch settings.limit.method {
-    case .asymptotic:
-      return (asymptotic.observed, asymptotic.observedLower)
-    case .toys:
-      let calc = try ToyCalculator(model: model, data: model.observedData, testStatistic: rule.defaultTestStatistic, settings: ToySettings(
-        toys: settings.hypotestToys ?? 1000, seed: seed, study: .hypotestToys, massIndex: index, threads: threads))
-      let r = try LimitSetter(calculator: calc, rule: rule, cl: settings.limit.cl).compute(expected: false)
-      return (r.observed, r.observedLower)
-    }
+  /// The belt settings of hypothesis stream `stream` (method toys).
+  func beltSettings(stream: Int, seed: UInt64, threads: Int) -> BeltLimitSettings {
+    let belt = BeltSettings(cl: settings.limit.cl, toysPerPoint: settings.beltToys ?? 2000, seed: seed, study: .belt, streamIndex: stream,
+                            threads: threads, nuisances: settings.toyNuisances.flatMap(ToySettings.Nuisances.init(rawValue:)) ?? .profiled)
+    return BeltLimitSettings(belt: belt, rule: rule, bandToys: settings.toys, bandStudy: .brazil)
   }
 
-  /// One hypothesis (task `t` is the t-th hypothesis of the set).
+  /// One hypothesis (task `t` is the t-th hypothesis of the set): the asymptotic band and
+  /// observed limit, then by the settings' method the band of background-only toys with a limit
+  /// each (and with toys the observed limit), from one toy Neyman belt or the asymptotic formulae.
   public func run(task t: Int, seed: UInt64, threads: Int) throws -> BrazilPoint {
     let h = try hypotheses.model(t, data: data)
     let model = h.model
     let stream = hypotheses.streamIndex(t)
-    // Asymptotic band (and the observed limit when asymptotic).
     let asym = try AsymptoticCalculator(model: model, data: model.observedData, testStatistic: rule.defaultTestStatistic)
     let asymResult = try LimitSetter(calculator: asym, rule: rule, cl: settings.limit.cl).compute()
-    let (observed, observedLower) = h.hasObservations
-      ? try observedLimit(model: model, asymptotic: asymResult, index: stream, seed: seed, threads: threads) : (nil, nil)
-    var band: ToyLimitBand? = nil
-    if settings.toys > 0 {
-      band = try ToyLimitBand.compute(model: model, data: model.observedData, rule: rule, cl: settings.limit.cl,
-                                      settings: ToySettings(toys: settings.toys, seed: seed, study: .brazil, massIndex: stream, threads: threads))
+    var point = BrazilPoint(
+      index: h.label.index, mass: h.label.mass, m2: h.label.m2, method: settings.limit.method, observed: nil, observedLower: nil,
+      observedAsymptotic: h.hasObservations ? finite(asymResult.observed) : nil,
+      observedLowerAsymptotic: h.hasObservations ? asymResult.observedLower.flatMap(finite) : nil,
+      expectedAsymptotic: Band(asymResult.expected), expectedToys: nil, toys: settings.toys, failedToys: [], toyLimits: nil,
+      signalPerFb: h.signalPerPOI, background: h.background, patch: h.label.patch)
+    switch settings.limit.method {
+    case .asymptotic:
+      point.observed = point.observedAsymptotic
+      point.observedLower = point.observedLowerAsymptotic
+      guard settings.toys > 0 else { return point }
+      let band = try ToyLimitBand.compute(model: model, data: model.observedData, rule: rule, cl: settings.limit.cl,
+                                          settings: ToySettings(toys: settings.toys, seed: seed, study: .brazil, massIndex: stream, threads: threads))
+      point.expectedToys = Band(band.band.values)
+      point.failedToys = band.failed.map(FailedToyRecord.init)
+      point.toyLimits = settings.keepToyLimits ? band.limits.map { $0.isFinite ? $0 : -1 } : nil
+    case .toys:
+      var s = beltSettings(stream: stream, seed: seed, threads: threads)
+      s.observed = h.hasObservations
+      let r = try BeltLimits.compute(model: model, data: model.observedData, settings: s)
+      let observed = try r.observed.map { try $0.get() }
+      point.observed = observed.map(\.upper)
+      point.observedLower = rule == .fc ? observed.map(\.lower) : nil
+      point.expectedToys = r.band.map { Band($0.values) }
+      point.failedToys = r.bandFailed.map(FailedToyRecord.init)
+      point.toyLimits = settings.keepToyLimits ? r.bandUpper.map { $0.isFinite ? $0 : -1 } : nil
+      point.belt = BeltRecord(r, observed: observed)
     }
-    return BrazilPoint(index: h.label.index, mass: h.label.mass, m2: h.label.m2, observed: observed.flatMap { $0.isFinite ? $0 : nil },
-                       observedLower: observedLower, expectedAsymptotic: Band(asymResult.expected),
-                       expectedToys: band.map { Band($0.band.values) }, toys: settings.toys, failedToys: (band?.failed ?? []).map(FailedToyRecord.init),
-                       toyLimits: settings.keepToyLimits ? band?.limits.map { $0.isFinite ? $0 : -1 } : nil,
-                       signalPerFb: h.signalPerPOI, background: h.background, patch: h.label.patch)
+    return point
   }
 
   public func identity(seed: UInt64, data: String) -> StudyIdentity {

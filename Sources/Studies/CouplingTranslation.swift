@@ -61,7 +61,9 @@ public struct CouplingTranslation: Sendable {
       let at = "\(path): masses[\(i)]"
       guard let mass = m.mass, mass.isFinite, mass > 0 else { throw StudyError("\(at).mass_gev must be positive, got \(m.mass.map { "\($0)" } ?? "null")") }
       guard m.index >= 0 else { throw StudyError("\(at).index must be ≥ 0, got \(m.index)") }
-      if let o = m.observed, !(o.isFinite && o >= 0) { throw StudyError("\(at).observed must be a finite σ limit ≥ 0 fb, got \(o)") }
+      for (name, value) in [("observed", m.observed), ("observed_asymptotic", m.observedAsymptotic)] {
+        if let o = value, !(o.isFinite && o >= 0) { throw StudyError("\(at).\(name) must be a finite σ limit ≥ 0 fb, got \(o)") }
+      }
       for (name, band) in [("expected_asymptotic", m.expectedAsymptotic), ("expected_toys", m.expectedToys)] {
         for (k, v) in band?.named ?? [] where !(v.isFinite && v >= 0) {
           throw StudyError("\(at).\(name).\(k) must be a finite σ limit ≥ 0 fb, got \(v)")
@@ -78,6 +80,9 @@ public struct CouplingTranslation: Sendable {
     let order = points.indices.sorted { points[$0].mass < points[$1].mass }
     let basis = points.map { useObserved ? $0.observed : $0.expected.median }
     let excluded = try CouplingLimits.excludedGMinus2Ranges(masses: order.map { points[$0].mass }, limits: order.map { basis[$0] })
+    let asymptoticBasis = points.map { useObserved ? $0.observedAsymptotic : $0.expectedAsymptotic.median }
+    let excludedAsymptotic = try CouplingLimits.excludedGMinus2Ranges(masses: order.map { points[$0].mass },
+                                                                      limits: order.map { asymptoticBasis[$0] })
     var validBelow: Double?
     if model == .invisible {
       let firstInvalid = order.first { points[$0].narrowWidthValid == false }
@@ -92,6 +97,7 @@ public struct CouplingTranslation: Sendable {
       limit: brazil.settings.limit, model: model.rawValue, isr: isr, sigmaSource: usesTable ? "table" : "vegas", masses: points,
       exclusionBasis: useObserved ? "observed" : "median expected",
       excludedRanges: excluded.map { ValueRange(lower: $0.lowerBound, upper: $0.upperBound) },
+      excludedRangesAsymptotic: excludedAsymptotic.map { ValueRange(lower: $0.lowerBound, upper: $0.upperBound) },
       narrowWidthValidBelow: validBelow, notes: notes(useObserved: useObserved))
   }
 
@@ -109,6 +115,7 @@ public struct CouplingTranslation: Sendable {
     let asymptotic = try x.expectedAsymptotic.map(g)
     let toys = try x.expectedToys.map { try $0.map(g) }
     let observed = try x.observed.map(g)
+    let observedAsymptotic = try x.observedAsymptotic.map(g)
     let band = try MuonAnomaly.favouredCouplings(mass: mass)
     let basis = useObserved ? observed : (toys ?? asymptotic).median
     var valid: Bool?
@@ -116,7 +123,8 @@ public struct CouplingTranslation: Sendable {
       valid = FullyInvisibleModel.hasNarrowInvisibleSolution(mass: mass, coupling: gp, resolutionM2: config.resolution.sigma(m2: mass * mass))
     }
     return CouplingPoint(
-      index: x.index, mass: mass, sigmaAtUnitCoupling: sigma, branchingInvisible: b, observed: observed, expected: toys ?? asymptotic,
+      index: x.index, mass: mass, sigmaAtUnitCoupling: sigma, branchingInvisible: b, observed: observed, observedAsymptotic: observedAsymptotic,
+      expected: toys ?? asymptotic,
       expectedSource: toys == nil ? "asymptotic" : "toys", expectedAsymptotic: asymptotic, expectedToys: toys,
       gMinus2: ValueRange(lower: band.lowerBound, upper: band.upperBound), excludesGMinus2: basis.map { $0 < band.lowerBound } ?? false,
       narrowWidthValid: valid)
@@ -130,7 +138,8 @@ public struct CouplingTranslation: Sendable {
     } else {
       notes.append("Vanilla: B(Z′→invisible) = Γ(νν̄)/Γ_tot, independent of g′; the Z′ width is negligible.")
     }
-    notes.append("g−2 band: Δaµ = 251(59)×10⁻¹¹ ± 2σ; excluded where the \(useObserved ? "observed" : "median expected") g′ limit is below the band's lower edge.")
+    notes.append("g−2 band: Δaµ = 251(59)×10⁻¹¹ ± 2σ; excluded where the \(useObserved ? "observed" : "median expected") g′ limit is below the band's lower edge"
+      + " (g_minus_2_excluded_ranges_asymptotic_gev: the same from the asymptotic limits).")
     return notes
   }
 }

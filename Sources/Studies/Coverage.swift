@@ -10,13 +10,22 @@ import _Support
 /// Coverage of the interval constructions: for chosen masses and true cross
 /// sections, pseudo-experiments are drawn from the window model at the true σ (nuisance
 /// parameters nominal, auxiliary data fluctuated), each gets its interval by each rule — [0, UL]
-/// for CLs and CLs+b, [lower, upper] for the Feldman–Cousins-style t̃µ construction — and the
-/// coverage is the fraction of intervals containing the true σ, with Clopper–Pearson bounds
-/// (`GSL`'s beta quantiles).
+/// for CLs and CLs+b, [lower, upper] for the Feldman–Cousins-style t̃µ construction — and by
+/// each method (toy Neyman belts and the asymptotic formulae), and the coverage is the fraction
+/// of intervals containing the true σ, with Clopper–Pearson bounds (`GSL`'s beta quantiles).
+///
+/// Which belt a toy's interval comes from: strictly, every pseudo-experiment would build its own
+/// belt with toys at its own conditional fits θ̂̂(µ) (N belts per point: `belts` "per-toy"); by
+/// default (`belts` "truth") the toys of a point share one belt generated at the point's true
+/// nuisance parameters — the construction as it is applied to data, with the nuisances where
+/// the data's θ̂̂ estimates them.
 public struct CoverageStudy: Sendable {
   /// The hypotheses of the points (each with every signal of the settings).
   public let hypotheses: any HypothesisSet
   public let settings: CoverageSettings
+  /// The points' shared belts (method toys, belts "truth"), built by the first task that needs
+  /// one.
+  let cache = BeltCache()
 
   public init(hypotheses: any HypothesisSet, settings: CoverageSettings) {
     self.hypotheses = hypotheses
@@ -45,40 +54,95 @@ public struct CoverageStudy: Sendable {
     return (lo, hi)
   }
 
-  public func run(task t: Int, seed: UInt64) throws -> CoverageBlock {
+  /// The toys of one block: the coverage toys of point p drawn at its truth (the signal, the
+  /// nuisance parameters nominal), each from its stream (seed, coverage, hypothesis,
+  /// (signal index)·2³² + toy).
+  func blockToys(model: Model, point p: Int, stream: Int, signal: Double, toys: Range<Int>, seed: UInt64) -> [(data: [Double], key: UInt64)] {
+    var truth = model.initialValues
+    truth[model.poiIndex!] = signal
+    let gen = ToySampler(model: model, parameters: truth)
+    return toys.map { toy in
+      let key = StreamKey(seed: seed, study: .coverage, massIndex: stream, toyIndex: (p % settings.signals.count) << 32 | toy).hash64
+      var data = [Double](repeating: 0, count: gen.rowCount)
+      data.withUnsafeMutableBufferPointer { gen.sample(key: key, into: $0.baseAddress!) }
+      return (data, key)
+    }
+  }
+
+  /// Task t: one block of toys of one point, each toy's interval by every row (method × rule).
+  /// `threads` builds a point's shared belt (the other workers wait for it).
+  public func run(task t: Int, seed: UInt64, threads: Int = 1) throws -> CoverageBlock {
     let p = t / blocksPerPoint, b = t % blocksPerPoint
     let k = p / settings.signals.count
     let signal = settings.signals[p % settings.signals.count]
     let model = try hypotheses.model(k, data: nil).model
     let stream = hypotheses.streamIndex(k)
-    var truth = model.initialValues
-    truth[model.poiIndex!] = signal
-    let gen = ToySampler(model: model, parameters: truth)
-    let profile = try ProfileLikelihood(model: model)
-    let rng = RandomStream(key: 0)
-    var data: [Double] = []
     let first = b * settings.blockSize, last = min(settings.toys, first + settings.blockSize)
-    var covered = [Int](repeating: 0, count: settings.rules.count)
-    var valid = [Int](repeating: 0, count: settings.rules.count)
+    let toys = blockToys(model: model, point: p, stream: stream, signal: signal, toys: first..<last, seed: seed)
+    let rows = settings.rows
+    var covered = [Int](repeating: 0, count: rows.count), valid = covered
     var failed: [FailedToyRecord] = []
-    let rules = settings.rules.map(LimitRule.init)
-    for toy in first..<last {
-      let key = StreamKey(seed: seed, study: .coverage, massIndex: stream, toyIndex: (p % settings.signals.count) << 32 | toy).hash64
-      rng.reseed(key)
-      gen.sample(rng, into: &data)
-      for (r, rule) in rules.enumerated() {
-        do {
-          let calc = try AsymptoticCalculator(profile: profile, data: data, testStatistic: rule.defaultTestStatistic)
-          let res = try LimitSetter(calculator: calc, rule: rule, cl: settings.cl).compute(expected: false)
-          let lower = res.observedLower ?? 0
+    for (r, row) in rows.enumerated() {
+      let rule = LimitRule(row.rule)
+      let limits: [Result<(Double, Double), any Error>]
+      switch row.method {
+      case .asymptotic: limits = try asymptoticLimits(model: model, toys: toys.map(\.data), rule: rule)
+      case .toys: limits = try beltLimits(model: model, point: p, stream: stream, signal: signal, toys: toys, rule: rule, seed: seed, threads: threads)
+      }
+      for (i, l) in limits.enumerated() {
+        switch l {
+        case .success(let (lower, upper)):
           valid[r] += 1
-          if signal >= lower - 1e-9 * max(1, signal) && signal <= res.observed * (1 + 1e-9) { covered[r] += 1 }
-        } catch {
-          failed.append(FailedToyRecord(toy: toy, hypothesis: "\(rule.rawValue) σ=\(signal)", streamKey: key))
+          if signal >= lower - 1e-9 * max(1, signal) && signal <= upper * (1 + 1e-9) { covered[r] += 1 }
+        case .failure:
+          failed.append(FailedToyRecord(toy: first + i, hypothesis: "\(row.rule.rawValue) \(row.method.rawValue) σ=\(signal)", streamKey: toys[i].key))
         }
       }
     }
     return CoverageBlock(point: p, firstToy: first, toys: last - first, covered: covered, valid: valid, failed: failed)
+  }
+
+  /// Each toy's interval [lower, upper] from the asymptotic formulae.
+  func asymptoticLimits(model: Model, toys: [[Double]], rule: LimitRule) throws -> [Result<(Double, Double), any Error>] {
+    let profile = try ProfileLikelihood(model: model)
+    return toys.map { data in
+      Result {
+        let calc = try AsymptoticCalculator(profile: profile, data: data, testStatistic: rule.defaultTestStatistic)
+        let res = try LimitSetter(calculator: calc, rule: rule, cl: settings.cl).compute(expected: false)
+        return (res.observedLower ?? 0, res.observed)
+      }
+    }
+  }
+
+  /// Each toy's interval from a toy Neyman belt: the point's shared belt at the true nuisance
+  /// parameters (belts "truth"), or a belt of the toy's own (belts "per-toy").
+  func beltLimits(model: Model, point p: Int, stream: Int, signal: Double, toys: [(data: [Double], key: UInt64)], rule: LimitRule,
+                  seed: UInt64, threads: Int) throws -> [Result<(Double, Double), any Error>] {
+    if settings.belts == "per-toy" {
+      return toys.map { toy in
+        Result {
+          let belt = BeltSettings(cl: settings.cl, toysPerPoint: settings.beltToys ?? 2000, seed: toy.key, study: .coverageBelt, streamIndex: stream)
+          let r = try BeltLimits.compute(model: model, data: toy.data, settings: BeltLimitSettings(
+            belt: belt, rule: rule, bandToys: rule == .fc ? 0 : settings.beltToys ?? 2000, bandStudy: .coverageBelt))
+          let i = try r.observed!.get()
+          return (i.lower, i.upper)
+        }
+      }
+    }
+    let limiter = try cache.limiter(point: p) { try truthBelt(model: model, point: p, stream: stream, signal: signal, seed: seed, threads: threads) }
+    return try limiter.limits(of: toys.map(\.data), rule: rule).map { r in r.map { ($0.lower, $0.upper) }.mapError { $0 as any Error } }
+  }
+
+  /// The belt of point p at its true nuisance parameters (nominal), with background-only toys
+  /// for CLb when a CLs rule is asked for; its grid reaches 6σ above the true signal (a toy
+  /// accepted at the top has no interval and is counted as failed).
+  func truthBelt(model: Model, point p: Int, stream: Int, signal: Double, seed: UInt64, threads: Int) throws -> BeltLimiter {
+    let n = settings.beltToys ?? 2000
+    let belt = BeltSettings(cl: settings.cl, toysPerPoint: n, seed: seed, study: .coverageBelt,
+                            streamIndex: (p % settings.signals.count) << 32 | stream, threads: threads, nuisances: .nominal)
+    let clb = settings.rules.contains { $0 != .fc }
+    return try BeltLimits.compute(model: model, data: model.observedData, settings: BeltLimitSettings(
+      belt: belt, rule: .fc, bandToys: clb ? n : 0, bandStudy: .coverageBelt, observed: false, minimumTop: signal, margin: 6)).limiter
   }
 
   public func identity(seed: UInt64) -> StudyIdentity {
@@ -101,18 +165,19 @@ extension CoverageFile: StudyOutput {
     return CoverageFile(header: header, blocks: results, points: points)
   }
 
-  /// The coverage of every rule at one point, with Clopper–Pearson intervals (68% and the
-  /// verdict's) and the verdict.
+  /// The coverage of every row (method × rule) at one point, with Clopper–Pearson intervals
+  /// (68% and the verdict's) and the verdict.
   static func ruleCoverages(_ blocks: [CoverageBlock], settings s: CoverageSettings) -> [RuleCoverage] {
-    s.rules.enumerated().map { r, rule in
+    s.rows.enumerated().map { r, row in
       let k = blocks.map { $0.covered[r] }.reduce(0, +)
       let n = blocks.map { $0.valid[r] }.reduce(0, +)
-      let failed = blocks.flatMap(\.failed).filter { $0.hypothesis.hasPrefix(rule.rawValue + " ") }.count
+      let tag = "\(row.rule.rawValue) \(row.method.rawValue) "
+      let failed = blocks.flatMap(\.failed).filter { $0.hypothesis.hasPrefix(tag) }.count
       let (lo68, hi68) = CoverageStudy.clopperPearson(k, n, cl: 0.6827)
       let (lo, hi) = CoverageStudy.clopperPearson(k, n, cl: s.verdictCL)
       let verdict = hi < s.cl ? "under-covers" : (lo > s.cl ? "over-covers" : "covers")
-      return RuleCoverage(rule: rule, coverage: n > 0 ? Double(k) / Double(n) : 0, lower: lo68, upper: hi68, verdictInterval: [lo, hi],
-                          covered: k, toys: n, failedToys: failed, verdict: verdict)
+      return RuleCoverage(rule: row.rule, method: row.method, coverage: n > 0 ? Double(k) / Double(n) : 0, lower: lo68, upper: hi68,
+                          verdictInterval: [lo, hi], covered: k, toys: n, failedToys: failed, verdict: verdict)
     }
   }
 }
@@ -120,4 +185,50 @@ extension CoverageFile: StudyOutput {
 extension StreamKey.Study {
   /// Coverage pseudo-experiments (one stream per hypothesis, signal and toy).
   public static let coverage: StreamKey.Study = 7
+}
+
+/// The shared belts of a coverage study, one per point, built once (a second task asking for
+/// a point's belt while it is being built waits for it).
+final class BeltCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var belts: [Int: BeltLimiter] = [:]
+  private var building: [Int: NSCondition] = [:]
+
+  func limiter(point p: Int, build: () throws -> BeltLimiter) throws -> BeltLimiter {
+    lock.lock()
+    if let b = belts[p] {
+      lock.unlock()
+      return b
+    }
+    if let wait = building[p] {
+      lock.unlock()
+      wait.lock()
+      defer { wait.unlock() }
+      while true {
+        lock.lock()
+        let done = belts[p], stillBuilding = building[p] != nil
+        lock.unlock()
+        if let done { return done }
+        if !stillBuilding { return try limiter(point: p, build: build) }
+        wait.wait()
+      }
+    }
+    let condition = NSCondition()
+    building[p] = condition
+    lock.unlock()
+    let result = Result { try build() }
+    lock.lock()
+    if case .success(let b) = result { belts[p] = b }
+    building[p] = nil
+    lock.unlock()
+    condition.lock()
+    condition.broadcast()
+    condition.unlock()
+    return try result.get()
+  }
+}
+
+extension StreamKey.Study {
+  /// Toys of the coverage study's belts (per point, or per coverage toy).
+  public static let coverageBelt: StreamKey.Study = 11
 }

@@ -18,8 +18,11 @@ public struct DefaultStudy: Sendable {
     public var quick = false
     /// Overrides of the scale's toy counts.
     public var brazilToys: Int?
+    public var beltToys: Int?
     public var leeToys: Int?
     public var coverageToys: Int?
+    /// Override of the configuration's `default_study.method`.
+    public var method: LimitMethod?
     public var outDir = "results"
     public var seed: UInt64 = 1
     public var threads = 1
@@ -38,14 +41,17 @@ public struct DefaultStudy: Sendable {
   /// The scale in force (the configuration's, with the options' overrides).
   public let scale: DefaultStudySpec.Scale
   public let rule: LimitRule
+  public let method: LimitMethod
 
-  /// - Throws: ``StudyError`` when the configuration's `default_study.rule` is not a rule.
+  /// - Throws: ``StudyError`` when the configuration's `default_study.rule` is not a rule or its
+  ///   `method` not a method.
   public init(config: ExperimentConfig, options: Options) throws {
     self.config = config
     self.options = options
     spec = config.defaultStudy
     var s = options.quick ? spec.quick : spec.full
     if let n = options.brazilToys { s.brazilToys = n }
+    if let n = options.beltToys { s.beltToys = n }
     if let n = options.leeToys { s.leeToys = n }
     if let n = options.coverageToys { s.coverageToys = n }
     scale = s
@@ -53,9 +59,15 @@ public struct DefaultStudy: Sendable {
       throw StudyError("\(config.sourceName): default_study.rule: must be cls, clsb or fc, got \"\(spec.rule)\"")
     }
     rule = r
+    guard let m = options.method ?? LimitMethod(rawValue: spec.method) else {
+      throw StudyError("\(config.sourceName): default_study.method: must be toys or asymptotic, got \"\(spec.method)\"")
+    }
+    method = m
   }
 
-  public var limit: LimitSettings { LimitSettings(cl: spec.cl, rule: rule, method: .asymptotic) }
+  /// The σ limits' procedure (of the Brazil bands, the g′ limits and the coverage study's first
+  /// method).
+  public var limit: LimitSettings { LimitSettings(cl: spec.cl, rule: rule, method: method) }
 
   func path(_ f: String) -> String { (options.outDir as NSString).appendingPathComponent(f) }
 
@@ -77,15 +89,18 @@ public struct DefaultStudy: Sendable {
     let (lee, pseudoDataExcess) = try clock.step("lee") { try runLookElsewhere(analysis, scan: scan) }
     if scale.wideBenchmark { try clock.step("brazil-wide") { try runWide(analysis, data: data) } }
     let coverage = try clock.step("coverage") { try runCoverage(analysis) }
-    try clock.step("couplings") { try runCouplings(brazil) }
-    let summary = self.summary(brazil: brazil, lee: lee, pseudoDataExcess: pseudoDataExcess, scan: scan, coverage: coverage,
+    let couplings = try clock.step("couplings") { try runCouplings(brazil) }
+    let summary = self.summary(brazil: brazil, lee: lee, pseudoDataExcess: pseudoDataExcess, scan: scan, coverage: coverage, couplings: couplings,
                                hypotheses: analysis.grid.count, seconds: clock.seconds)
     try StudyFiles.write(summary, to: path("summary.json"))
     return summary
   }
 
+  /// The mass scan of the pseudo-data: local significances, and asymptotic observed limits (the
+  /// exact ones, from the same data, are the Brazil study's: a second belt per hypothesis here
+  /// would double the run's cost for the same numbers).
   func runScan(_ analysis: Analysis, data: SpectrumData) throws -> ScanFile {
-    let s = try MassScan(analysis: analysis, data: data, settings: MassScan.settings(rule: rule, cl: spec.cl))
+    let s = try MassScan(analysis: analysis, data: data, settings: MassScan.settings(rule: rule, cl: spec.cl, method: .asymptotic))
     return try StudyDriver.run(ScanFile.self, identity: s.identity(seed: options.seed, data: "toy"), shard: .whole, output: path("scan.json"),
                                threads: options.threads, resume: options.resume, restart: options.restart, progress: progress("scan", "hypotheses"),
                                makeState: { () }) { t, _ in try s.run(task: t) }
@@ -102,10 +117,10 @@ public struct DefaultStudy: Sendable {
   }
 
   func runBrazil(_ analysis: Analysis, data: SpectrumData) throws -> BrazilFile {
-    let out = try brazil(analysis, data: data, settings: BrazilStudy.settings(toys: scale.brazilToys, cl: spec.cl, rule: rule),
-                         file: "brazil", label: "brazil")
+    let settings = BrazilStudy.settings(toys: scale.brazilToys, cl: spec.cl, rule: rule, method: method, beltToys: scale.beltToys)
+    let out = try brazil(analysis, data: data, settings: settings, file: "brazil", label: "brazil")
     try LimitTables.writeHEPData(out, config: config, to: path("brazil.hepdata.yaml"))
-    let what = "\(limit.clText) \(rule == .fc ? "intervals" : "upper limits") (\(IntervalRule(rule).ascii))"
+    let what = "\(limit.clText) \(rule == .fc ? "intervals" : "upper limits") (\(IntervalRule(rule).ascii), \(method == .toys ? "toy Neyman belts" : "asymptotic"))"
     try AtomicFile.write(LimitTables.submissionYAML(
       dataFile: "brazil.hepdata.yaml",
       description: "\(what) on sigma(e+e- -> mu+mu- Z', Z' -> invisible) [fb], observed (background-only pseudo-data) and expected, from ZPrimeToys' default study.",
@@ -116,8 +131,8 @@ public struct DefaultStudy: Sendable {
   /// The wide-Z′ benchmark (Γ = F·M, one-dimensional enlarged windows; paper Fig. 2 and S4):
   /// asymptotic bands and observed limits over all hypotheses.
   func runWide(_ analysis: Analysis, data: SpectrumData) throws {
-    _ = try brazil(analysis, data: data, settings: BrazilStudy.settings(toys: 0, cl: spec.cl, rule: rule, widthFraction: spec.wideWidthFraction),
-                   file: "brazil_wide", label: "brazil-wide")
+    let settings = BrazilStudy.settings(toys: 0, cl: spec.cl, rule: rule, method: .asymptotic, widthFraction: spec.wideWidthFraction)
+    _ = try brazil(analysis, data: data, settings: settings, file: "brazil_wide", label: "brazil-wide")
   }
 
   /// The look-elsewhere toys assessing the configuration's local excess, and the global
@@ -134,37 +149,46 @@ public struct DefaultStudy: Sendable {
     return (out, dataExcess)
   }
 
+  /// The coverage study: every rule by the run's method and, with toys, by the asymptotic
+  /// formulae beside it (one belt per point at its true nuisances).
   func runCoverage(_ analysis: Analysis) throws -> CoverageFile {
     let n = scale.coverageToys
-    let settings = CoverageSettings(masses: spec.coverageMasses, signals: spec.coverageSignals, toys: n, cl: spec.cl, blockSize: max(1, min(50, n / 4)))
+    let settings = CoverageSettings(masses: spec.coverageMasses, signals: spec.coverageSignals, toys: n, cl: spec.cl,
+                                    methods: method == .toys ? [.toys, .asymptotic] : [.asymptotic], blockSize: max(1, min(50, n / 4)),
+                                    beltToys: scale.beltToys)
     let c = try CoverageStudy(analysis: analysis, settings: settings)
-    let seed = options.seed
+    let seed = options.seed, threads = options.threads
     return try StudyDriver.run(CoverageFile.self, identity: c.identity(seed: seed), shard: .whole, output: path("coverage.json"),
                                threads: options.threads, resume: options.resume, restart: options.restart, progress: progress("coverage", "blocks"),
-                               makeState: { () }) { t, _ in try c.run(task: t, seed: seed) }
+                               makeState: { () }) { t, _ in try c.run(task: t, seed: seed, threads: threads) }
   }
 
-  func runCouplings(_ brazil: BrazilFile) throws {
-    for model in ZPrimeModel.allCases {
+  func runCouplings(_ brazil: BrazilFile) throws -> [CouplingsFile] {
+    try ZPrimeModel.allCases.map { model in
       let file = try CouplingTranslation(config: config, model: model, isr: false, seed: options.seed).translate(brazil, path: path("brazil.json"))
       try StudyFiles.write(file, to: path("couplings_\(model.rawValue).json"))
+      return file
     }
   }
 
   func summary(brazil: BrazilFile, lee: LookElsewhereFile, pseudoDataExcess: GlobalSignificance?, scan: ScanFile, coverage: CoverageFile,
-               hypotheses: Int, seconds: [String: Double]) -> SummaryFile {
-    let best = brazil.masses.min { $0.expectedAsymptotic.median < $1.expectedAsymptotic.median }!
+               couplings: [CouplingsFile], hypotheses: Int, seconds: [String: Double]) -> SummaryFile {
+    let extremes = RunSummary.extremes(brazil)
+    let best = extremes.smallestMedianExpected ?? extremes.smallestMedianExpectedAsymptotic
     // Every point of the default study is a search window: its mass is set.
     let selected = spec.summaryMasses.compactMap { m in brazil.masses.min(by: { abs(($0.mass ?? .infinity) - m) < abs(($1.mass ?? .infinity) - m) }) }.map {
-      SelectedLimit(mass: $0.mass ?? .nan, observed: $0.observed, expectedAsymptoticMedian: $0.expectedAsymptotic.median, expectedToysMedian: $0.expectedToys?.median)
+      SelectedLimit(mass: $0.mass ?? .nan, observed: $0.observed, observedAsymptotic: $0.observedAsymptotic,
+                    expectedAsymptoticMedian: $0.expectedAsymptotic.median, expectedToysMedian: $0.expectedToys?.median)
     }
     let coverageLines = coverage.points.flatMap { p in
-      p.rules.map { String(format: "M = %.3f GeV, σ = %g fb, %@: %.3f [%.3f, %.3f] %@", p.mass ?? .nan, p.signal, $0.rule.rawValue, $0.coverage, $0.lower, $0.upper, $0.verdict) }
+      p.rules.map { String(format: "M = %.3f GeV, σ = %g fb, %@ (%@): %.3f [%.3f, %.3f] %@", p.mass ?? .nan, p.signal, $0.rule.rawValue,
+                           $0.method.short, $0.coverage, $0.lower, $0.upper, $0.verdict) }
     }
     return SummaryFile(
-      info: ResultInfo(kind: SummaryFile.kind, config: config), seed: options.seed, limit: limit, hypotheses: hypotheses, brazilToys: scale.brazilToys,
-      leeToys: scale.leeToys, coverageToys: scale.coverageToys, limitsAtSelectedMasses: selected,
-      smallestMedianExpectedLimit: best.expectedAsymptotic.median, smallestMedianExpectedLimitMass: best.mass ?? .nan, assessedExcess: lee.observed,
+      info: ResultInfo(kind: SummaryFile.kind, config: config), seed: options.seed, limit: limit, beltToys: method == .toys ? scale.beltToys : nil,
+      hypotheses: hypotheses, brazilToys: scale.brazilToys, leeToys: scale.leeToys, coverageToys: scale.coverageToys, limitsAtSelectedMasses: selected,
+      smallestMedianExpectedLimit: best.value, smallestMedianExpectedLimitMass: best.mass, extremes: extremes,
+      methodComparison: RunSummary.comparison(brazil), couplings: couplings.map(RunSummary.couplings), assessedExcess: lee.observed,
       pseudoDataLargestExcess: pseudoDataExcess, pseudoDataLargestExcessMass: scan.largest?.mass, coverage: coverageLines, seconds: seconds)
   }
 }

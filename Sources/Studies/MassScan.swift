@@ -12,7 +12,7 @@ import _Support
 /// pseudo-data set drawn with a seed — binned into every window; or a published likelihood's
 /// data over its patches): per hypothesis the best-fit signal, the local p0 and significance
 /// (asymptotic q0, arXiv:1007.1727 Eq. 12 and 52–53: Z = √q0, p0 = 1 − Φ(Z)), and the observed
-/// upper limit.
+/// limit (by default the Feldman–Cousins interval from the hypothesis' toy Neyman belt).
 public struct MassScan: Sendable {
   public let hypotheses: any HypothesisSet
   /// The data set (nil: the hypotheses' own, a published likelihood's).
@@ -33,12 +33,28 @@ public struct MassScan: Sendable {
     try self.init(hypotheses: try WindowHypotheses(analysis: analysis, masses: settings.masses), data: data, settings: settings)
   }
 
-  /// Settings with an asymptotic observed limit by `rule` at `cl`.
-  public static func settings(masses: String = "all", rule: LimitRule = .cls, cl: Double = 0.9) -> ScanSettings {
-    ScanSettings(masses: masses, limit: LimitSettings(cl: cl, rule: rule, method: .asymptotic))
+  /// Settings with the observed limit by `rule` at `cl` and `method` (toys: from a belt of
+  /// `beltToys` per µ point).
+  public static func settings(masses: String = "all", rule: LimitRule = .fc, cl: Double = 0.9, method: LimitMethod = .toys,
+                              beltToys: Int = 2000, nuisances: ToySettings.Nuisances = .profiled) -> ScanSettings {
+    let toys = method == .toys
+    return ScanSettings(masses: masses, limit: LimitSettings(cl: cl, rule: rule, method: method), beltToys: toys ? beltToys : nil,
+                        toyNuisances: toys ? nuisances.rawValue : nil)
   }
 
-  public func run(task t: Int) throws -> ScanPoint {
+  /// The observed limit from the hypothesis' toy Neyman belt (CLs and CLs+b take CLb from as
+  /// many background-only toys as the belt has per point): (upper, lower, belt points, crossings).
+  func beltLimit(_ model: Model, stream: Int, seed: UInt64) throws -> (Double, Double?, Int, Bool) {
+    let n = settings.beltToys ?? 2000
+    let belt = BeltSettings(cl: settings.limit.cl, toysPerPoint: n, seed: seed, study: .belt, streamIndex: stream,
+                            nuisances: settings.toyNuisances.flatMap(ToySettings.Nuisances.init(rawValue:)) ?? .profiled)
+    let r = try BeltLimits.compute(model: model, data: model.observedData, settings: BeltLimitSettings(
+      belt: belt, rule: rule, bandToys: rule == .fc ? 0 : n, bandStudy: .brazil))
+    let i = try r.observed!.get()
+    return (i.upper, rule == .fc ? i.lower : nil, r.belt.muPoints, i.multipleCrossings)
+  }
+
+  public func run(task t: Int, seed: UInt64 = 1) throws -> ScanPoint {
     let h = try hypotheses.model(t, data: data)
     let model = h.model
     let fitter = Fitter(model: model)
@@ -48,17 +64,25 @@ public struct MassScan: Sendable {
     let v = profile.evaluate(.q0, poi: 0, data: model.observedData, free: free)
     let failed = !v.value.isFinite || !free.parameters[poi].isFinite
     let z = failed ? 0 : v.value.squareRoot()
-    var observed: Double? = nil
+    var observed: Double? = nil, lower: Double? = nil, points: Int? = nil, crossings: Bool? = nil
     do {
-      let calc = try AsymptoticCalculator(profile: profile, data: model.observedData, testStatistic: rule.defaultTestStatistic)
-      observed = try LimitSetter(calculator: calc, rule: rule, cl: settings.limit.cl).compute(expected: false).observed
+      switch settings.limit.method {
+      case .asymptotic:
+        let calc = try AsymptoticCalculator(profile: profile, data: model.observedData, testStatistic: rule.defaultTestStatistic)
+        let r = try LimitSetter(calculator: calc, rule: rule, cl: settings.limit.cl).compute(expected: false)
+        (observed, lower) = (r.observed, r.observedLower)
+      case .toys:
+        let r = try beltLimit(model, stream: hypotheses.streamIndex(t), seed: seed)
+        (observed, lower, points, crossings) = (r.0, r.1, r.2, r.3)
+      }
     } catch {
       observed = nil
     }
     let u = free.uncertainties[poi]
     return ScanPoint(index: h.label.index, mass: h.label.mass, sigmaHat: failed ? 0 : free.parameters[poi],
                      sigmaHatUncertainty: u.isFinite ? u : nil, localP0: Normal.survival(z), localZ: z,
-                     observed: observed.flatMap { $0.isFinite ? $0 : nil }, observedCount: h.observedEvents,
+                     observed: observed.flatMap(finite), observedLower: lower.flatMap(finite), beltPoints: points, multipleCrossings: crossings,
+                     observedCount: h.observedEvents,
                      background: h.background, fitFailed: failed, patch: h.label.patch)
   }
 

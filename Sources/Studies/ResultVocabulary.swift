@@ -34,3 +34,18 @@ extension LimitSettings {
 extension FailedToyRecord {
   public init(_ f: FailedToy) { self.init(toy: f.toy, hypothesis: f.hypothesis, streamKey: f.streamKey) }
 }
+
+/// A finite number, or nil (a NaN or an infinity never reaches a result file).
+func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
+
+extension BeltRecord {
+  /// The record of a belt and of the intervals taken from it (`observed`: the data's own).
+  public init(_ r: BeltLimits, observed: BeltInterval?) {
+    let b = r.belt
+    self.init(muPoints: b.muPoints, toysPerPoint: b.toysPerPoint, muMax: b.top, refinedPoints: b.refinedPoints, extensions: b.extensions,
+              maxCriticalValueError: b.maxCriticalError.isFinite ? b.maxCriticalError : 0, failedToys: b.failedToys.count,
+              observedUpperRange: observed.map { [$0.upperRange.lowerBound, $0.upperRange.upperBound] },
+              observedMultipleCrossings: observed.map(\.multipleCrossings), observedGapSignificance: observed.flatMap { finite($0.gapSignificance) },
+              multipleCrossingToys: r.multipleCrossingToys, significantGapToys: r.significantGapToys)
+  }
+}

@@ -63,7 +63,7 @@ struct BenchCommand: ParsableCommand {
     }
   }
 
-  static let suites = ["generator", "fit", "inference", "scaling", "studies", "toys", "peer"]
+  static let suites = ["generator", "fit", "inference", "scaling", "studies", "belts", "toys", "peer"]
 
   func wants(_ suite: String) -> Bool {
     guard let o = only else { return true }
@@ -93,6 +93,7 @@ struct BenchCommand: ParsableCommand {
     if wants("inference") { try InferenceBench.run(repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("scaling") { try ScalingBench.run(repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("studies") { try StudiesBench.run(config: config, repetitions: repetitions, threads: common.threadCount, report: report) }
+    if wants("belts") { try BeltBench.run(config: config, repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("toys") { try ToyBench.run(config: config, repetitions: repetitions, report: report) }
     if wants("peer") { try PeerBench.run(repetitions: repetitions, json: common.json, report: report) }
     if common.json {

@@ -12,11 +12,14 @@ struct BrazilCommand: ParsableCommand {
     commandName: "brazil",
     abstract: "Expected-limit bands (and observed limits) over the mass hypotheses.",
     discussion: """
-      Per hypothesis: the asymptotic expected band (−2σ … +2σ), the band from --toys \
-      background-only pseudo-experiments with a limit each (the paper's method; per-toy limits \
-      use the asymptotic calculator), and with --data the observed limit (--calculator toys: \
-      from pseudo-experiments). --masses takes all, indices (100-105, 3,7,9) or a mass range in \
-      GeV (1.5:2.5). Sharded runs (--shard K/N) merge bit for bit with `zptoys merge`.
+      Per hypothesis: the band from --toys background-only pseudo-experiments with a limit each \
+      (the paper's "median limits from background-only simulated samples"), with --data the \
+      observed limit, and the asymptotic band and observed limit beside them. By default every \
+      limit of a hypothesis — observed and each band toy's — is a 90% CL Feldman–Cousins \
+      interval from one toy Neyman belt of t̃µ (the paper's method; --belt-toys per µ point); \
+      --calculator asymptotic takes every limit from the asymptotic formulae instead (fast). \
+      --masses takes all, indices (100-105, 3,7,9) or a mass range in GeV (1.5:2.5). Sharded \
+      runs (--shard K/N) merge bit for bit with `zptoys merge`.
       --csv and --hepdata also write the limit table as CSV and as HEPData YAML.
       A published likelihood instead of the search windows: --workspace BKG.json --patchset \
       PATCHES.json (the pyhf patchset format HEPData uses) gives per patch the observed limit on \
@@ -29,6 +32,7 @@ struct BrazilCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
   @OptionGroup var limits: LimitOptions
+  @OptionGroup var method: MethodOptions
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
   @OptionGroup var lumi: LumiOptions
@@ -39,12 +43,6 @@ struct BrazilCommand: ParsableCommand {
 
   @Option(help: "Background-only pseudo-experiments per hypothesis for the toy band (0: asymptotic band only).")
   var toys: Int = 1000
-
-  @Option(help: "Calculator for the observed limit: asymptotic or toys.")
-  var calculator: String = "asymptotic"
-
-  @Option(name: .customLong("hypotest-toys"), help: "With --calculator toys: pseudo-experiments per hypothesis test.")
-  var hypotestToys: Int = 1000
 
   @Option(help: "Data for observed limits: an event CSV (m2_recoil_gev2, theta_cm_recoil_deg), or `toy` for a background-only full-spectrum pseudo-data set from --seed.")
   var data: String?
@@ -63,12 +61,12 @@ struct BrazilCommand: ParsableCommand {
 
   func validate() throws {
     guard (0...1_000_000).contains(toys) else { throw ValidationError("--toys must be between 0 and 1,000,000, got \(toys)") }
-    guard ["asymptotic", "toys"].contains(calculator) else { throw ValidationError("--calculator must be asymptotic or toys") }
-    guard (1...1_000_000).contains(hypotestToys) else { throw ValidationError("--hypotest-toys must be between 1 and 1,000,000") }
     guard widthFraction.isFinite, widthFraction >= 0, widthFraction <= 1 else { throw ValidationError("--width-fraction must be in [0, 1]") }
-    if calculator == "toys" && data == nil && !published.isSet { throw ValidationError("--calculator toys sets observed limits: give --data") }
     try published.refuseWindowOptions([("--data", data != nil), ("--input", !mc.inputs.isEmpty), ("--lumi", lumi.lumi != nil),
                                        ("--masses", masses != "all"), ("--width-fraction", widthFraction != 0)])
+    if method.method == .toys && limits.limitRule != .fc && toys == 0 {
+      throw ValidationError("--rule \(limits.limitRule.rawValue) with --calculator toys takes CLb from the background-only toys: give --toys ≥ 1")
+    }
   }
 
   /// The hypotheses (the search windows, or the patches), their data and its label, and the
@@ -91,8 +89,8 @@ struct BrazilCommand: ParsableCommand {
 
   func run() throws {
     let (set, spectrum, dataLabel, config) = try hypotheses()
-    let s = BrazilStudy.settings(masses: published.isSet ? published.patches : masses, toys: toys, cl: limits.cl, rule: limits.limitRule, method: LimitMethod(rawValue: calculator)!,
-                                 hypotestToys: hypotestToys, widthFraction: widthFraction, keepToyLimits: keepToyLimits)
+    let s = BrazilStudy.settings(masses: published.isSet ? published.patches : masses, toys: toys, cl: limits.cl, rule: limits.limitRule, method: method.method,
+                                 beltToys: method.beltToys, nuisances: method.nuisances, widthFraction: widthFraction, keepToyLimits: keepToyLimits)
     let brazil = BrazilStudy(hypotheses: set, settings: s, data: spectrum)
     let identity = brazil.identity(seed: common.seed, data: dataLabel)
     let tasks = (0..<brazil.taskCount).filter(study.parsed.owns).count
@@ -116,7 +114,8 @@ struct BrazilCommand: ParsableCommand {
     let limit = out.settings.limit
     let what = out.header.identity.inputs.likelihood.map { "the POI of \($0.name)" } ?? "σ(e+e− → µ+µ−Z′) × B [\(out.units.crossSection)]"
     print("\(limit.clText) \(limit.rule.text) limits (\(limit.method.text)) on \(what), \(out.masses.count) hypotheses\(out.header.shard.map { ", shard \($0)" } ?? "")")
-    print("  \(published.isSet ? "patch    " : "mass [GeV]")   observed   expected (asymptotic) median [−1σ, +1σ]   expected (\(toys) toys) median [−1σ, +1σ]")
+    let how = limit.method == .toys ? "\(toys) toys, belts of \(out.settings.beltToys ?? 0) toys per µ point" : "\(toys) toys"
+    print("  \(published.isSet ? "patch    " : "mass [GeV]")   observed   expected (asymptotic) median [−1σ, +1σ]   expected (\(how)) median [−1σ, +1σ]")
     let step = max(1, out.masses.count / 25)
     for (i, p) in out.masses.enumerated() where i % step == 0 || i == out.masses.count - 1 {
       let obs = p.observed.map { String(format: "%9.4g", $0) } ?? "        —"
@@ -126,6 +125,14 @@ struct BrazilCommand: ParsableCommand {
     }
     let failed = out.masses.map(\.failedToys.count).reduce(0, +)
     if failed > 0 { print("  \(failed) pseudo-experiments failed (listed with their stream keys in the result file)") }
+    let belts = out.masses.compactMap(\.belt)
+    if !belts.isEmpty {
+      let points = belts.map(\.muPoints)
+      let crossing = belts.map(\.multipleCrossingToys.count).reduce(0, +), gaps = belts.map(\.significantGapToys.count).reduce(0, +)
+      print("  belts: \(points.min()!)–\(points.max()!) µ points; \(crossing) band toys cross their belt more than twice (hull used), \(gaps) of them rejected between by > 2 MC σ of k")
+      let observed = belts.filter { $0.observedMultipleCrossings == true }.count
+      if observed > 0 { print("  \(observed) hypotheses' observed t̃µ crosses the belt more than twice (hull used; `belt` in the result file)") }
+    }
     if let o = study.out { print("wrote \(o) (\(String(format: "%.1f", out.header.run.seconds)) s)") }
   }
 }

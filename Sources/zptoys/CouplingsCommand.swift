@@ -23,7 +23,9 @@ struct CouplingsCommand: ParsableCommand {
       mass says whether some αD gives both B(Z′ → χχ̄) ≥ 0.9 and a width below the resolution at \
       the probed g′ (paper: true for M ≲ 6.5 GeV); above, the limits scale as 1/√B(Z′ → χχ̄).
 
-      Input: a brazil result file (`zptoys brazil`); the output records its CL, rule and method.
+      Input: a brazil result file (`zptoys brazil`; by default its limits are the paper's: 90% CL \
+      Feldman–Cousins intervals from toy Neyman belts); the output records its CL, rule and method, \
+      and gives the g′ limits and the (g−2)µ exclusion from the file's asymptotic limits beside.
       """
   )
 
@@ -79,6 +81,10 @@ struct CouplingsCommand: ParsableCommand {
     }
     let ranges = r.excludedRanges.map { String(format: "%.3f–%.3f GeV", $0.lower, $0.upper) }.joined(separator: ", ")
     text += "g−2 explanation excluded (\(r.exclusionBasis)): \(ranges.isEmpty ? "nowhere" : ranges)\n"
+    if r.limit.method != .asymptotic {
+      let asym = r.excludedRangesAsymptotic.map { String(format: "%.3f–%.3f GeV", $0.lower, $0.upper) }.joined(separator: ", ")
+      text += "  from the asymptotic limits instead: \(asym.isEmpty ? "nowhere" : asym)\n"
+    }
     if let v = r.narrowWidthValidBelow { text += String(format: "narrow width with B(χχ̄) ≥ 0.9 possible below %.3f GeV\n", v) }
     for n in r.notes { text += "note: \(n)\n" }
     return text

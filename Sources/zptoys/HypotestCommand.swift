@@ -43,7 +43,7 @@ struct HypotestCommand: ParsableCommand {
     if common.json {
       print(try JSONOutput.string(r))
     } else {
-      print("POI \(model.poiName ?? "?") = \(fmt(poiValue)), test statistic \(stat.rawValue), \(inference.calculator) calculator (\(String(format: "%.3f", Date().timeIntervalSince(t0))) s)")
+      print("POI \(model.poiName ?? "?") = \(fmt(poiValue)), test statistic \(stat.rawValue), \(inference.calculator(default: "asymptotic")) calculator (\(String(format: "%.3f", Date().timeIntervalSince(t0))) s)")
       print("  CLs = \(fmt(r.cls, 6))   CLs+b = \(fmt(r.clsb, 6))   CLb = \(fmt(r.clb, 6))")
       print("  expected CLs (−2σ … +2σ): " + r.expectedCLs.map { fmt($0, 5) }.joined(separator: "  "))
       if let t = r.toys {

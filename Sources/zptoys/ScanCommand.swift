@@ -12,7 +12,9 @@ struct ScanCommand: ParsableCommand {
     discussion: """
       The data set is a user's event CSV (m2_recoil_gev2, theta_cm_recoil_deg) or, with \
       --data toy, a background-only full-spectrum pseudo-data set drawn from --seed; it is \
-      binned into every overlapping window. Local significances are asymptotic (Z = √q0).
+      binned into every overlapping window. Local significances are asymptotic (Z = √q0); the \
+      observed limit is by default the 90% CL Feldman–Cousins interval from each hypothesis' toy \
+      Neyman belt (--calculator asymptotic: from the asymptotic formulae, fast).
       With --workspace BKG.json --patchset PATCHES.json the scan runs over the patches of a \
       published likelihood on its own data.
       Example:  zptoys scan --data events.csv --out scan.json
@@ -21,6 +23,7 @@ struct ScanCommand: ParsableCommand {
 
   @OptionGroup var common: CommonOptions
   @OptionGroup var limits: LimitOptions
+  @OptionGroup var method: MethodOptions
   @OptionGroup var study: StudyOptions
   @OptionGroup var mc: TemplateOptions
   @OptionGroup var lumi: LumiOptions
@@ -57,13 +60,16 @@ struct ScanCommand: ParsableCommand {
     let (set, spectrum, dataLabel) = try hypotheses()
     let scan: MassScan
     do {
-      scan = try MassScan(hypotheses: set, data: spectrum, settings: MassScan.settings(masses: published.isSet ? published.patches : masses, rule: limits.limitRule, cl: limits.cl))
+      scan = try MassScan(hypotheses: set, data: spectrum, settings: MassScan.settings(
+        masses: published.isSet ? published.patches : masses, rule: limits.limitRule, cl: limits.cl, method: method.method,
+        beltToys: method.beltToys, nuisances: method.nuisances))
     } catch let e as StudyError { throw CLIError(e.description) }
+    let seed = common.seed
     let out = try StudyDriver.run(
       ScanFile.self, identity: scan.identity(seed: common.seed, data: dataLabel),
       shard: study.parsed, output: study.out, threads: common.threadCount, resume: study.resume, restart: study.restart,
       progress: study.progress(label: "scan", unit: "hypotheses", json: common.json), makeState: { () }
-    ) { t, _ in try scan.run(task: t) }
+    ) { t, _ in try scan.run(task: t, seed: seed) }
     if common.json {
       print(try JSONOutput.string(out))
       return

@@ -106,9 +106,12 @@ enum Fixtures {
   }()
 
   static let summary = encode(SummaryFile(
-    info: info(SummaryFile.kind), seed: 7, limit: limit(), hypotheses: 3, brazilToys: 20, leeToys: 6, coverageToys: 60,
+    info: info(SummaryFile.kind), seed: 7, limit: limit(), beltToys: nil, hypotheses: 3, brazilToys: 20, leeToys: 6, coverageToys: 60,
     limitsAtSelectedMasses: [SelectedLimit(mass: 0.5, observed: 0.9, expectedAsymptoticMedian: 1.0, expectedToysMedian: 1.1)],
-    smallestMedianExpectedLimit: 0.3, smallestMedianExpectedLimitMass: 2.0, assessedExcess: nil, pseudoDataLargestExcess: nil,
+    smallestMedianExpectedLimit: 0.3, smallestMedianExpectedLimitMass: 2.0,
+    extremes: LimitExtremes(smallestObserved: LimitAtMass(value: 0.9, mass: 0.5), smallestObservedAsymptotic: LimitAtMass(value: 0.95, mass: 0.5),
+                            smallestMedianExpected: LimitAtMass(value: 0.3, mass: 2.0), smallestMedianExpectedAsymptotic: LimitAtMass(value: 0.32, mass: 2.0)),
+    methodComparison: nil, couplings: [], assessedExcess: nil, pseudoDataLargestExcess: nil,
     pseudoDataLargestExcessMass: 2.0, coverage: [], seconds: ["templates": 1.0, "brazil": 2.0, "total": 5.0]))
 
   /// Events of three processes with a θ column, deterministic.
