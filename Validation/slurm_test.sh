@@ -35,7 +35,7 @@ wait_for() {  # wait_for JOBID: until the job has left the queue (at most 10 min
 mkdir -p "$work/study"
 cd "$work/study"
 "$ZPTOYS" config show > my.yaml
-opts=(--masses 40-47 --toys 20 --mc-background-events 100000 --mc-signal-events 10000 --seed 11 --config my.yaml)
+opts=(--masses 40-47 --toys 20 --belt-toys 200 --mc-background-events 100000 --mc-signal-events 10000 --seed 11 --config my.yaml)
 "$ZPTOYS" brazil "${opts[@]}" --out unsharded.json --no-progress > /dev/null
 line=$("$root/toys/slurm/submit.sh" 3 results brazil "${opts[@]}" | sed -n 1p)
 echo "$line"

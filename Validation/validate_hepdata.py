@@ -18,7 +18,7 @@ root = pathlib.Path(__file__).resolve().parent.parent
 zptoys = os.environ.get("ZPTOYS", str(root / ".build/release/zptoys"))
 with tempfile.TemporaryDirectory() as d:
     d = pathlib.Path(d)
-    subprocess.run([zptoys, "brazil", "--masses", "100-110", "--toys", "20", "--data", "toy", "--no-progress",
+    subprocess.run([zptoys, "brazil", "--masses", "100-110", "--toys", "20", "--belt-toys", "200", "--data", "toy", "--no-progress",
                     "--mc-background-events", "100000", "--mc-signal-events", "10000",
                     "--out", str(d / "b.json"), "--hepdata", str(d / "limits.yaml")], check=True, stdout=subprocess.DEVNULL)
     (d / "submission.yaml").write_text(

@@ -116,8 +116,8 @@ def main():
             with open(p, "w") as f:
                 json.dump(obj, f, indent=1)
         check_digests(rows, tmp, bkg, ps, bkg_path, ps_path)
-        brazil = vi.zp("brazil", "--workspace", bkg_path, "--patchset", ps_path, "--toys", "0", "--no-progress")
-        scan = vi.zp("scan", "--workspace", bkg_path, "--patchset", ps_path, "--no-progress")
+        brazil = vi.zp("brazil", "--workspace", bkg_path, "--patchset", ps_path, "--toys", "0", "--calculator", "asymptotic", "--rule", "cls", "--no-progress")
+        scan = vi.zp("scan", "--workspace", bkg_path, "--patchset", ps_path, "--calculator", "asymptotic", "--rule", "cls", "--no-progress")
         names = [p["metadata"]["name"] for p in ps["patches"]]
         check_window(rows, tmp, brazil)
         for k, name in enumerate(names):

@@ -18,7 +18,7 @@ struct ChecksCLITests {
   @Test("coverage --require: CLs over-covers at σ = 0, so `covers` fails (exit 1) and `no-undercoverage` passes; one JUnit case per point and rule")
   func coverageCheck() throws {
     let d = try CLI.tempDir()
-    let args = ["coverage", "--mass", "6", "--signal", "0,20", "--toys", "60", "--rule", "cls,fc"] + Self.light
+    let args = ["coverage", "--mass", "6", "--signal", "0,20", "--toys", "60", "--rule", "cls,fc", "--calculator", "asymptotic"] + Self.light
     let fail = try CLI.run(args + ["--require", "covers", "--junit", "strict.xml", "--out", "c1.json"], cwd: d)
     #expect(fail.status == 1 && fail.stderr.contains("coverage check failed"), "\(fail.stderr)")
     let strict = try junit(d + "/strict.xml")
@@ -77,7 +77,7 @@ struct ChecksCLITests {
     let config = try CLI.run(["config", "show"])
     try config.stdout.write(toFile: d + "/zptoys.yaml", atomically: true, encoding: .utf8)
     let env = ["ZPTOYS": CLI.binary, "MASSES": "6", "SIGNALS": "20", "TOYS": "40", "RULES": "clsb",
-               "EXTRA": "--mc-background-events 20000 --mc-signal-events 4000"]
+               "EXTRA": "--calculator asymptotic --mc-background-events 20000 --mc-signal-events 4000"]
     func job(_ extra: [String: String]) throws -> CLI.Result {
       let p = Process()
       p.executableURL = URL(fileURLWithPath: "/bin/bash")

@@ -39,7 +39,7 @@ struct InputRangeTests {
 
   @Test("--masses LOW:HIGH beyond the grid warns naming what is left out")
   func clippedRange() throws {
-    let r = try CLI.run(["brazil", "--masses", "8.4:9.5", "--toys", "0", "--no-progress", "--json"] + Self.smallMC)
+    let r = try CLI.run(["brazil", "--masses", "8.4:9.5", "--toys", "0", "--calculator", "asymptotic", "--no-progress", "--json"] + Self.smallMC)
     #expect(r.status == 0, "\(r.stderr)")
     #expect(r.stderr.contains("warning: --masses 8.4:9.5") && r.stderr.contains("above the last hypothesis"), "\(r.stderr)")
     let outside = try CLI.run(["brazil", "--masses", "9:10", "--toys", "0", "--no-progress"] + Self.smallMC)
@@ -54,9 +54,9 @@ struct InputRangeTests {
     let mass = try #require(hypothesis["mass"] as? Double ?? hypothesis["mass_gev"] as? Double)
     #expect(abs(mass - 2.01) > 1e-3, "the grid has no hypothesis at exactly 2.01 GeV; this test needs one that differs")
     #expect(w.stderr.contains("note: --mass 2.01 GeV: using the nearest hypothesis"), "\(w.stderr)")
-    let l = try CLI.run(["limit", "--mass", "2.01", "--json"] + Self.smallMC)
+    let l = try CLI.run(["limit", "--mass", "2.01", "--calculator", "asymptotic", "--json"] + Self.smallMC)
     #expect(l.status == 0 && l.stderr.contains(String(format: "M = %.4f GeV", mass)), "\(l.stderr)")
-    let c = try CLI.run(["coverage", "--mass", "2.01", "--signal", "1", "--toys", "2", "--no-progress",
+    let c = try CLI.run(["coverage", "--mass", "2.01", "--signal", "1", "--toys", "2", "--calculator", "asymptotic", "--no-progress",
                          "--out", dir + "/c.json", "--json"] + Self.smallMC)
     #expect(c.status == 0, "\(c.stderr)")
     let file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/c.json"))) as? [String: Any])

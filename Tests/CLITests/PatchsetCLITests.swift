@@ -31,7 +31,7 @@ struct PatchsetCLITests {
   @Test("brazil over the patches: per patch the observed limit and the bands, with its name and values; CSV, HEPData and the plot")
   func brazil() throws {
     let d = try Self.files()
-    let r = try CLI.run(["brazil", "--workspace", "bkg.json", "--patchset", "ps.json", "--toys", "20", "--out", "b.json",
+    let r = try CLI.run(["brazil", "--workspace", "bkg.json", "--patchset", "ps.json", "--toys", "20", "--belt-toys", "100", "--out", "b.json",
                          "--csv", "b.csv", "--hepdata", "b.yaml", "--no-progress"], cwd: d)
     #expect(r.status == 0, "\(r.stderr)")
     let b = try json(d + "/b.json")
@@ -48,21 +48,21 @@ struct PatchsetCLITests {
     #expect(plot.status == 0, "\(plot.stderr)")
     #expect(try String(contentsOfFile: d + "/b.svg", encoding: .utf8).contains("m_x"))
     // One patch only, and by name.
-    let one = try CLI.run(["brazil", "--workspace", "bkg.json", "--patchset", "ps.json", "--patches", "sig_300", "--toys", "0", "--json", "--no-progress"], cwd: d)
+    let one = try CLI.run(["brazil", "--workspace", "bkg.json", "--patchset", "ps.json", "--patches", "sig_300", "--toys", "0", "--calculator", "asymptotic", "--json", "--no-progress"], cwd: d)
     #expect(one.status == 0 && one.stdout.contains("sig_300") && !one.stdout.contains("sig_100"))
   }
 
   @Test("scan, lee (global significance over the patches) and coverage over the patches")
   func otherStudies() throws {
     let d = try Self.files()
-    let scan = try CLI.run(["scan", "--workspace", "bkg.json", "--patchset", "ps.json", "--out", "s.json", "--no-progress"], cwd: d)
+    let scan = try CLI.run(["scan", "--workspace", "bkg.json", "--patchset", "ps.json", "--belt-toys", "100", "--out", "s.json", "--no-progress"], cwd: d)
     #expect(scan.status == 0 && scan.stdout.contains("largest local excess"), "\(scan.stderr)")
     let lee = try CLI.run(["lee", "--workspace", "bkg.json", "--patchset", "ps.json", "--toys", "20", "--block-size", "5", "--out", "l.json", "--no-progress"], cwd: d)
     #expect(lee.status == 0 && lee.stdout.contains("local Z ="), "\(lee.stderr)")
     let l = try json(d + "/l.json")
     #expect((l["toys"] as! [Any]).count == 20 && l["global_p"] is Double)
     let cov = try CLI.run(["coverage", "--workspace", "bkg.json", "--patchset", "ps.json", "--patches", "0", "--signal", "0,5", "--toys", "20",
-                           "--rule", "cls", "--out", "c.json", "--no-progress"], cwd: d)
+                           "--rule", "cls", "--calculator", "asymptotic", "--out", "c.json", "--no-progress"], cwd: d)
     #expect(cov.status == 0, "\(cov.stderr)")
     let points = try json(d + "/c.json")["points"] as! [[String: Any]]
     #expect(points.count == 2 && (points[0]["patch"] as! [String: Any])["name"] as? String == "sig_100")

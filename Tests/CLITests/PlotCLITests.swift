@@ -7,9 +7,16 @@ struct PlotCLITests {
   func plots() throws {
     let d = try CLI.tempDir()
     let light = ["--mc-background-events", "20000", "--mc-signal-events", "2000", "--no-progress"]
-    let b = try CLI.run(["brazil", "--masses", "100-104", "--toys", "5", "--data", "toy", "--out", "\(d)/brazil.json"] + light)
+    // The default method: every limit from a toy Neyman belt per hypothesis (small belts here).
+    let b = try CLI.run(["brazil", "--masses", "100-104", "--toys", "5", "--belt-toys", "100", "--data", "toy", "--out", "\(d)/brazil.json"] + light)
     #expect(b.status == 0, "\(b.stderr)")
-    let s = try CLI.run(["scan", "--data", "toy", "--masses", "100-104", "--out", "\(d)/scan.json"] + light)
+    let brazil = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: "\(d)/brazil.json"))) as? [String: Any])
+    for p in try #require(brazil["masses"] as? [[String: Any]]) {
+      let belt = try #require(p["belt"] as? [String: Any], "a toy limit names its belt")
+      #expect(p["method"] as? String == "toys" && belt["toys_per_point"] as? Int == 100 && (belt["mu_points"] as? Int ?? 0) >= 20)
+      #expect(p["observed"] is Double && p["observed_asymptotic"] is Double && p["expected_toys"] is [String: Any])
+    }
+    let s = try CLI.run(["scan", "--data", "toy", "--masses", "100-104", "--belt-toys", "100", "--out", "\(d)/scan.json"] + light)
     #expect(s.status == 0, "\(s.stderr)")
     let g = try CLI.run(["generate", "--process", "background", "--events", "2000", "--out", "\(d)/events.csv"])
     #expect(g.status == 0, "\(g.stderr)")

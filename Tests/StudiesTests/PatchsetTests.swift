@@ -91,7 +91,7 @@ struct PatchsetTests {
     let set = try PatchHypotheses(patchset: try Patchset(workspace: ws, patchset: ps), selection: "all")
     #expect(set.count == 2 && set.label(1).patch == PatchLabel(name: "half", values: [.number(2), .string("narrow")]))
     #expect(try set.patchset.workspace(0) == full)
-    let settings = BrazilStudy.settings(masses: "all", toys: 0)
+    let settings = BrazilStudy.settings(masses: "all", toys: 0, method: .asymptotic)
     let fromPatch = try BrazilStudy(hypotheses: set, settings: settings, data: nil).run(task: 0, seed: 1, threads: 1)
     let windows = WindowHypotheses(analysis: analysis, indices: [centre])
     let fromWindow = try BrazilStudy(hypotheses: windows, settings: settings,
@@ -111,14 +111,14 @@ struct PatchsetTests {
     let (ws, ps, _) = try Self.files(centre: centre, dir: try Self.tempDir("studies"))
     let set = try PatchHypotheses(patchset: try Patchset(workspace: ws, patchset: ps), selection: "half,0")
     #expect(set.positions == [0, 1])
-    let scan = try MassScan(hypotheses: set, data: nil, settings: MassScan.settings())
+    let scan = try MassScan(hypotheses: set, data: nil, settings: MassScan.settings(method: .asymptotic))
     let p = try scan.run(task: 1)
     #expect(p.patch?.name == "half" && p.mass == nil && p.observedCount > 0)
     let lee = try LookElsewhereStudy(hypotheses: set, settings: LookElsewhereSettings(toys: 4, blockSize: 2, masses: "all"), threads: 1)
     let toys = try lee.run(task: 0, seed: 2, state: try lee.makeState())
     #expect(toys.count == 2 && toys.allSatisfy { [0, 1].contains($0.maxIndex) })
     let labels = (0..<set.count).map { set.label($0).patch! }
-    let cov = CoverageStudy(hypotheses: set, settings: CoverageSettings(masses: [], patches: labels, signals: [0], toys: 4, rules: [.cls], blockSize: 4))
+    let cov = CoverageStudy(hypotheses: set, settings: CoverageSettings(masses: [], patches: labels, signals: [0], toys: 4, rules: [.cls], methods: [.asymptotic], blockSize: 4))
     let block = try cov.run(task: 1, seed: 1)
     #expect(block.point == 1 && block.valid[0] + block.failed.count == 4)
   }
