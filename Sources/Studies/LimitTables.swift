@@ -58,6 +58,7 @@ public enum LimitTables {
   public static func hepdataYAML(_ b: BrazilFile, config: ExperimentConfig?) -> String {
     let limit = b.settings.limit
     let clText = "\(limit.clText) \(limit.rule.ascii)"
+    let how = limit.method == .toys ? ", toy Neyman belt" : ", asymptotic"
     var y = independentVariables(b)
     y += "dependent_variables:\n"
     let qualifiers = config.map { c in """
@@ -78,12 +79,12 @@ public enum LimitTables {
       }
     }
     if b.masses.contains(where: { $0.observed != nil }) {
-      y += "- header: {name: \"Observed \(clText) upper limit on $\\\\sigma \\\\times B$\"\(units)}\n" + qualifiers + "  values:\n"
+      y += "- header: {name: \"Observed \(clText) upper limit on $\\\\sigma \\\\times B$ (\(how.dropFirst(2)))\"\(units)}\n" + qualifiers + "  values:\n"
       for p in b.masses { y += "  - {value: \(p.observed.map(yamlNumber) ?? "'-'")}\n" }
     }
     band("Expected \(clText) upper limit on $\\\\sigma \\\\times B$ (asymptotic)") { $0.expectedAsymptotic }
     if b.masses.contains(where: { $0.expectedToys != nil }) {
-      band("Expected \(clText) upper limit on $\\\\sigma \\\\times B$ (background-only pseudo-experiments)") { $0.expectedToys }
+      band("Expected \(clText) upper limit on $\\\\sigma \\\\times B$ (background-only pseudo-experiments\(how))") { $0.expectedToys }
     }
     return y
   }

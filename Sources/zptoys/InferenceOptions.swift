@@ -53,7 +53,7 @@ struct InferenceOptions: ParsableArguments {
 
 /// --rule and --cl.
 struct LimitOptions: ParsableArguments {
-  @Option(help: "fc (Feldman–Cousins-style interval from t̃µ, the paper's; the default of the studies and limit --mass), cls (CLs = 1 − CL; the default of limit on a workspace) or clsb (CLs+b = 1 − CL).")
+  @Option(help: "fc (Feldman–Cousins-style interval from t̃µ, the paper's; the default of the studies and limit --mass), cls (CLs = 1 − CL; the default of limit on a workspace and of project) or clsb (CLs+b = 1 − CL).")
   var rule: String?
 
   @Option(help: "Confidence level.")

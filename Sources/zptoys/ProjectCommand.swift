@@ -48,14 +48,14 @@ struct ProjectCommand: ParsableCommand {
     }
     guard zip(lumis, lumis.dropFirst()).allSatisfy({ $0 < $1 }) else { throw ValidationError("--lumi: the luminosities must increase, got \(lumi)") }
     guard (0...100_000).contains(toys) else { throw ValidationError("--toys must be between 0 and 100,000, got \(toys)") }
-    guard limits.limitRule != .fc else { throw ValidationError("--rule fc gives intervals; a projection's reach is an upper limit: use cls or clsb") }
+    guard limits.limitRule(default: .cls) != .fc else { throw ValidationError("--rule fc gives intervals; a projection's reach is an upper limit: use cls or clsb") }
   }
 
   func run() throws {
     let config = try common.loadConfiguration()
     let analysis = try mc.analysis(config, threads: common.threadCount)
     MassInput.warnIfClipped(masses, grid: analysis.grid)
-    let s = ProjectionStudy.settings(lumis: lumis, masses: masses, cl: limits.cl, rule: limits.limitRule, toys: toys, scaleSystematics: scaleSystematics)
+    let s = ProjectionStudy.settings(lumis: lumis, masses: masses, cl: limits.cl, rule: limits.limitRule(default: .cls), toys: toys, scaleSystematics: scaleSystematics)
     let projection: ProjectionStudy
     do { projection = try ProjectionStudy(analysis: analysis, settings: s, seed: common.seed) } catch let e as MassSelection.ParseError {
       throw ValidationError(e.description)

@@ -116,7 +116,7 @@ struct ConfigurationTests {
                 field: "systematics.signal_shape.modifier", reasonContains: "must be one of")
     expectError("  systematics: [signal_shape, signal_efficiency, lumi]", "  systematics: [signal_shape, signal_efficiency, luminosity]",
                 field: "signal.systematics[2]", reasonContains: "unknown systematic")
-    expectError("  rule: cls ", "  rule: cls\n  colour: red ", field: "default_study.colour", reasonContains: "unknown field")
+    expectError("  rule: fc ", "  rule: fc\n  colour: red ", field: "default_study.colour", reasonContains: "unknown field")
     expectError("    brazil_toys: 100", "    brazil_toys: -1", field: "default_study.full.brazil_toys", reasonContains: "between 0 and")
   }
 

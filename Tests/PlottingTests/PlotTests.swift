@@ -58,7 +58,7 @@ struct PlotTests {
     _ = wellFormed(svg)
     #expect(svg.contains(Style.sigma1) && svg.contains(Style.sigma2))
     #expect(svg.contains("stroke-dasharray=\"7 5\""))
-    #expect(svg.contains("Observed (pseudo-data)") && svg.contains("Median expected (20 toys)"))
+    #expect(svg.contains("Observed (pseudo-data, ") && svg.contains("Median expected (20 toys, "))
     #expect(svg.contains("test-config") && svg.contains("79.7 fb"))
     // Asymptotic on request; toys on request fail without a toy band only when none exists.
     let asym = try render(Fixtures.brazil) { $0.band = .asymptotic }

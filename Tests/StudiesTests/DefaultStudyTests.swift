@@ -31,6 +31,7 @@ struct DefaultStudyTests {
     o.brazilToys = 2
     o.leeToys = 4
     o.coverageToys = 4
+    o.beltToys = 20
     o.outDir = dir
     o.threads = 2
     o.progress = false
@@ -55,12 +56,12 @@ struct DefaultStudyTests {
     #expect(written.limit == summary.limit && summary.limit.cl == 0.95 && summary.limitsAtSelectedMasses.count == 2)
     #expect(summary.assessedExcess?.localZ == 2.8 && summary.brazilToys == 2)
     for f in ["brazil.csv", "brazil.hepdata.yaml", "submission.yaml"] { #expect(FileManager.default.fileExists(atPath: path(f)), "\(f)") }
-    #expect(try String(contentsOfFile: path("brazil.hepdata.yaml"), encoding: .utf8).contains("95% CL CLs upper limit"))
+    #expect(try String(contentsOfFile: path("brazil.hepdata.yaml"), encoding: .utf8).contains("Observed 95% CL Feldman-Cousins upper limit on $\\\\sigma \\\\times B$ (toy Neyman belt)"))
   }
 
   @Test("A rule that is not a rule is refused, naming the field")
   func badRule() throws {
-    let text = config.sourceText.replacingOccurrences(of: "  rule: cls ", with: "  rule: cl ")
+    let text = config.sourceText.replacingOccurrences(of: "  rule: fc ", with: "  rule: cl ")
     let c = try ExperimentConfig.parse(yaml: text, source: "x.yaml")
     #expect(throws: StudyError.self) { try DefaultStudy(config: c, options: DefaultStudy.Options()) }
   }

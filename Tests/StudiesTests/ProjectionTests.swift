@@ -17,7 +17,7 @@ struct ProjectionTests {
     let study = try ProjectionStudy(analysis: analysis, settings: settings, seed: 1)
     let p = try study.run(task: 0, seed: 1, threads: 1)
     for (k, a) in [analysis, try analysis.at(luminosity: 10 * l0, scaleSystematics: false)].enumerated() {
-      let b = try BrazilStudy(analysis: a, settings: BrazilStudy.settings(masses: "300", toys: 0, method: .asymptotic), data: nil).run(task: 0, seed: 1, threads: 1)
+      let b = try BrazilStudy(analysis: a, settings: BrazilStudy.settings(masses: "300", toys: 0, rule: .cls, method: .asymptotic), data: nil).run(task: 0, seed: 1, threads: 1)
       #expect(p.limits[k].sigma == b.expectedAsymptotic, "L = \(p.limits[k].lumiFb)")
       #expect(p.limits[k].lumiFb == a.luminosity)
     }
