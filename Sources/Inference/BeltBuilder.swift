@@ -26,6 +26,9 @@ final class BeltWorker {
   /// The fits' tolerance on the Newton decrement.
   static let tolerance = 1e-6
 
+  /// The POI's upper bound (where the parameter space, and so every interval, ends).
+  var poiUpperBound: Double { model.bounds[poi].upperBound }
+
   init(model: Model) throws {
     self.model = model
     fitter = BatchFitter(model: model, options: FitOptions(tolerance: Self.tolerance, computeUncertainties: false))

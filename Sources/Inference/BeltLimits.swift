@@ -186,7 +186,8 @@ public struct BeltLimits: Sendable {
 
 /// A belt ready to give limits: the toy Neyman belt and, for CLs and CLs+b, the background-only
 /// toys' q̃µ at its grid points. Its data sets' scans never extend the belt: a data set accepted
-/// at its top has no limit (``BeltIntervalError/beyondBelt(_:)``) — so a belt shared by many
+/// at its top has no limit (``BeltIntervalError/beyondBelt(_:)``) unless the top is the POI's
+/// upper bound (then the interval ends there) — so a belt shared by many
 /// data sets (the coverage study's) is built with a generous top.
 public struct BeltLimiter: Sendable {
   public let model: Model
@@ -219,7 +220,10 @@ public struct BeltLimiter: Sendable {
         throw InferenceError.invalidArgument("CLs and CLs+b from toys need background-only toys (band toys > 0) for CLb")
       }
       let alpha = 1 - settings.belt.cl
-      return blocks.map { b in (0..<b.count).map { d in Self.clsLimit(b, d, belt: belt, bOnly: backgroundQ, rule: rule, alpha: alpha) } }
+      let bound = model.bounds[model.poiIndex!].upperBound
+      return blocks.map { b in
+        (0..<b.count).map { d in Self.clsLimit(b, d, belt: belt, bOnly: backgroundQ, rule: rule, alpha: alpha, poiUpperBound: bound) }
+      }
     }
     let model = self.model
     return try Parallel.map(count: blocks.count, threads: settings.belt.threads, makeState: { try BeltWorker(model: model) }) { i, worker in
@@ -231,8 +235,10 @@ public struct BeltLimiter: Sendable {
 
   /// The CLs (or CLs+b) upper limit of data set d: the first grid point where the p-value is
   /// ≤ α, linearly interpolated from the point before (pyhf's `EmpiricalDistribution.pvalue`:
-  /// the fraction of toys with q̃ ≥ q̃_obs).
-  static func clsLimit(_ b: ScanBlock, _ d: Int, belt: NeymanBelt, bOnly: [[Double]], rule: LimitRule, alpha: Double) -> BeltLimit {
+  /// the fraction of toys with q̃ ≥ q̃_obs); the POI's upper bound when the p-value stays above α
+  /// on a grid that reaches it.
+  static func clsLimit(_ b: ScanBlock, _ d: Int, belt: NeymanBelt, bOnly: [[Double]], rule: LimitRule, alpha: Double,
+                       poiUpperBound: Double) -> BeltLimit {
     guard b.ok(d) else { return .failure(.fitFailed) }
     var previous: (mu: Double, p: Double)? = nil
     for (k, point) in belt.points.enumerated() {
@@ -245,7 +251,8 @@ public struct BeltLimiter: Sendable {
       }
       previous = (point.mu, p)
     }
-    return .failure(.beyondBelt(belt.top))
+    guard belt.top >= poiUpperBound else { return .failure(.beyondBelt(belt.top)) }
+    return .success(BeltInterval(lower: 0, upper: belt.top, segments: 1, upperRange: belt.top...belt.top, gapSignificance: 0))
   }
 
 }

@@ -123,8 +123,10 @@ public struct BeltInterval: Sendable, Equatable {
 public enum BeltIntervalError: Error, Equatable, CustomStringConvertible {
   /// A fit of the scan did not converge.
   case fitFailed
-  /// Accepted at the top of the grid, which cannot grow (the POI's upper bound or the belt's
-  /// point limit): the interval's upper end is not within the belt.
+  /// Accepted at the top of the grid, which cannot grow (the belt's point limit) and is below
+  /// the POI's upper bound: the interval's upper end is not within the belt. (A data set
+  /// accepted up to the POI's upper bound has its interval end there: the parameter space ends
+  /// at the bound.)
   case beyondBelt(Double)
 
   public var description: String {
@@ -160,16 +162,20 @@ enum BeltScan {
   /// The interval of data set d: sign changes of f on the samples, each end refined by Brent's
   /// method on the exact t̃µ(data) (a conditional fit per evaluation) against the interpolated
   /// k(µ), to 10⁻⁴ of the cell (far below the ends' Monte Carlo error); the lower end is 0 when
-  /// µ = 0 is accepted.
+  /// µ = 0 is accepted, and the upper end is the POI's upper bound when the data are accepted
+  /// up to a grid that reaches it (the Neyman construction on a bounded parameter: the coverage
+  /// study's large signals near the bound are covered, not lost as failures).
   static func interval(_ block: ScanBlock, _ d: Int, belt: NeymanBelt, worker: BeltWorker) throws -> BeltInterval {
     guard block.ok(d) else { throw BeltIntervalError.fitFailed }
     let s = samples(block, d, belt: belt)
     guard s.allSatisfy({ $0.f.isFinite }) else { throw BeltIntervalError.fitFailed }
-    guard s.last!.f > 0 else { throw BeltIntervalError.beyondBelt(belt.top) }
+    let openAtBound = s.last!.f <= 0 && belt.top >= worker.poiUpperBound
+    guard s.last!.f > 0 || openAtBound else { throw BeltIntervalError.beyondBelt(belt.top) }
     var entries: [Int] = [], exits: [Int] = []  // sample index of the first accepted / first rejected after
     for i in s.indices where s[i].f <= 0 && (i == 0 || s[i - 1].f > 0) { entries.append(i) }
     for i in s.indices.dropFirst() where s[i].f > 0 && s[i - 1].f <= 0 { exits.append(i) }
-    guard let firstIn = entries.first, let lastOut = exits.last else {
+    // The sample index after the last accepted stretch (s.count when it is open at the bound).
+    guard let firstIn = entries.first, let lastOut = openAtBound ? s.count : exits.last else {
       // Nowhere accepted: no sample of the grid is inside (cannot happen with µ̂ sampled).
       throw BeltIntervalError.fitFailed
     }
@@ -179,8 +185,8 @@ enum BeltScan {
       return brentRoot(f, x0, x1, fa: s[a].f, fb: s[b].f, xtol: 1e-4 * (x1 - x0), rtol: 0)
     }
     let lower = firstIn == 0 ? s[0].mu : end(firstIn - 1, firstIn)
-    let upper = end(lastOut - 1, lastOut)
-    let range = [-1.0, 1.0].map { shifted(s, belt: belt, sigmas: $0) ?? upper }
+    let upper = openAtBound ? belt.top : end(lastOut - 1, lastOut)
+    let range = openAtBound ? [upper, upper] : [-1.0, 1.0].map { shifted(s, belt: belt, sigmas: $0) ?? upper }
     return BeltInterval(lower: lower, upper: upper, segments: entries.count, upperRange: min(range[0], range[1])...max(range[0], range[1]),
                         gapSignificance: gapSignificance(s, from: firstIn, to: lastOut - 1, belt: belt))
   }

@@ -134,8 +134,9 @@ public struct CoverageStudy: Sendable {
   }
 
   /// The belt of point p at its true nuisance parameters (nominal), with background-only toys
-  /// for CLb when a CLs rule is asked for; its grid reaches 6σ above the true signal (a toy
-  /// accepted at the top has no interval and is counted as failed).
+  /// for CLb when a CLs rule is asked for; its grid reaches 6σ above the true signal or the
+  /// POI's upper bound (a toy accepted at a top below the bound has no interval and is counted
+  /// as failed; accepted up to the bound, its interval ends there).
   func truthBelt(model: Model, point p: Int, stream: Int, signal: Double, seed: UInt64, threads: Int) throws -> BeltLimiter {
     let n = settings.beltToys ?? 2000
     let belt = BeltSettings(cl: settings.cl, toysPerPoint: n, seed: seed, study: .coverageBelt,

@@ -172,4 +172,18 @@ struct NeymanBeltTests {
                           + pow(binomialSigma(poissonCDF(2, b), 2000) / poissonCDF(2, b), 2)).squareRoot()
     #expect(abs(limit - lo) < 4 * clsError / abs(slope) + 0.02, "CLs limit \(limit) vs exact \(lo)")
   }
+
+  @Test("Data accepted up to the POI's upper bound: the interval (and the CLs+b limit) ends at the bound, not a failure")
+  func acceptedAtBound() throws {
+    // n_obs = 12 on b = 3, s = 1 with µ ≤ 8: µ̂ = 8 (at the bound) and t̃µ(8) = 0, so every µ up to
+    // the bound is accepted; the parameter space, and so the interval, ends at 8.
+    let model = try countingModel(signal: 1, background: 3, observed: 12, poiBounds: 0...8)
+    for rule in [LimitRule.fc, .clsb] {
+      let r = try BeltLimits.compute(model: model, data: model.observedData, settings: BeltLimitSettings(
+        belt: BeltSettings(cl: 0.9, toysPerPoint: 200, seed: 8, study: .test, threads: 2), rule: rule, bandToys: rule == .fc ? 0 : 200, bandStudy: .test))
+      let interval = try #require(try r.observed?.get(), "\(rule)")
+      #expect(interval.upper == 8, "\(rule): upper end \(interval.upper)")
+      #expect(rule != .fc || interval.lower > 0, "fc: the lower end \(interval.lower) excludes µ = 0 for 12 events on 3")
+    }
+  }
 }
