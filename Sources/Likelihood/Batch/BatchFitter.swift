@@ -1,104 +1,5 @@
 import Foundation
 
-/// Data sets of one model, stored one after the other: main then auxiliary data of each
-/// (``Model/mainBinCount`` + ``Model/auxCount`` values per data set, as ``Fitter`` takes them).
-public struct DataBatch: Sendable {
-  /// Values per data set.
-  public let stride: Int
-  /// The data sets, flat.
-  public private(set) var values: [Double] = []
-
-  public init(model: Model, capacity: Int = 0) {
-    stride = model.mainBinCount + model.auxCount
-    values.reserveCapacity(capacity * stride)
-  }
-
-  public init(model: Model, dataSets: [[Double]]) {
-    self.init(model: model, capacity: dataSets.count)
-    for d in dataSets { append(d) }
-  }
-
-  public var count: Int { values.count / stride }
-
-  public mutating func append(_ data: [Double]) {
-    precondition(data.count == stride, "expected \(stride) data (main + aux), got \(data.count)")
-    values += data
-  }
-
-  /// Data set i.
-  public subscript(i: Int) -> ArraySlice<Double> { values[(i * stride)..<((i + 1) * stride)] }
-
-  public mutating func removeAll() { values.removeAll(keepingCapacity: true) }
-}
-
-/// The results of a ``BatchFitter`` run, one per data set in order, stored flat.
-public struct BatchResults: Sendable {
-  /// Parameters per result.
-  public let parameterCount: Int
-  /// −2 ln L at each best fit.
-  public private(set) var twiceNLL: [Double]
-  /// Whether each fit converged (``FitResult/converged``).
-  public private(set) var converged: [Bool]
-  /// All best-fit parameters, flat: result i's at `i * parameterCount ..< (i + 1) * parameterCount`
-  /// (the layout ``BatchFitter/fit(_:fixed:initial:)`` takes as starting values).
-  public private(set) var parameters: [Double]
-  var iterations: [Int32]
-  var decrement: [Double]
-  /// Results of data sets that were fitted on the general engine (their lane left the fast
-  /// structure), with everything a ``FitResult`` has.
-  var general: [Int: FitResult] = [:]
-
-  init(count: Int, parameterCount: Int) {
-    self.parameterCount = parameterCount
-    twiceNLL = [Double](repeating: .nan, count: count)
-    converged = [Bool](repeating: false, count: count)
-    parameters = [Double](repeating: .nan, count: count * parameterCount)
-    iterations = [Int32](repeating: 0, count: count)
-    decrement = [Double](repeating: .nan, count: count)
-  }
-
-  public var count: Int { twiceNLL.count }
-
-  /// No results.
-  public static func empty(model: Model) -> BatchResults { BatchResults(count: 0, parameterCount: model.parameterCount) }
-
-  /// Parameter p of result i.
-  public func parameter(_ p: Int, of i: Int) -> Double { parameters[i * parameterCount + p] }
-
-  /// Results that went to the general engine (the rest took the batched fast path).
-  public var generalCount: Int { general.count }
-
-  /// Result i as a ``FitResult`` (uncertainties NaN unless the fit went to the general engine
-  /// with uncertainties on).
-  public subscript(i: Int) -> FitResult {
-    if let r = general[i] { return r }
-    let p = Array(parameters[(i * parameterCount)..<((i + 1) * parameterCount)])
-    return FitResult(
-      parameters: p, twiceNLL: twiceNLL[i], uncertainties: [Double](repeating: .nan, count: parameterCount),
-      converged: converged[i], iterations: Int(iterations[i]), newtonDecrement: decrement[i], method: "newton (batched)")
-  }
-
-  mutating func store(_ r: FitResult, at i: Int) {
-    general[i] = r
-    twiceNLL[i] = r.twiceNLL
-    converged[i] = r.converged
-    iterations[i] = Int32(clamping: r.iterations)
-    decrement[i] = r.newtonDecrement
-    for p in 0..<parameterCount { parameters[i * parameterCount + p] = r.parameters[p] }
-  }
-
-  /// Appends `other`'s results after these.
-  mutating func append(_ other: BatchResults) {
-    let offset = count
-    twiceNLL += other.twiceNLL
-    converged += other.converged
-    parameters += other.parameters
-    iterations += other.iterations
-    decrement += other.decrement
-    for (i, r) in other.general { general[offset + i] = r }
-  }
-}
-
 /// Which engine fits of a model with given fixed parameters take.
 public enum FitPath: String, Sendable {
   /// The fast structure on SIMD lanes (closed-form per-bin profiling).
@@ -173,19 +74,18 @@ public final class BatchFitter {
     let nPar = model.parameterCount
     if let initial { precondition(initial.count == data.count * nPar, "expected \(data.count * nPar) initial values, got \(initial.count)") }
     for p in fixed.keys { precondition(p >= 0 && p < nPar, "fixed parameter index \(p) out of range") }
-    return fit(data, range: 0..<data.count, fixed: fixed, initial: initial)
+    return fit(data, fixed: fixed, initial: initial, threads: 1)
   }
 
-  /// Data sets `range` of `data` (results in order, indexed from 0).
-  func fit(_ data: DataBatch, range: Range<Int>, fixed: [Int: Double], initial: [Double]?) -> BatchResults {
+  /// Data sets `range` of `data` into `slots` (result i at `i`), on this fitter.
+  func fit(_ data: DataBatch, range: Range<Int>, fixed: [Int: Double], initial: [Double]?, into slots: inout ResultSlots) {
     let nPar = model.parameterCount
-    var results = BatchResults(count: range.count, parameterCount: nPar)
-    guard !range.isEmpty else { return results }
+    guard !range.isEmpty else { return }
     let (free, values) = freeAndValues(fixed)
     let rt = free.withUnsafeBufferPointer { f in values.withUnsafeBufferPointer { engine.runtime(free: f.baseAddress!, values: $0.baseAddress!) } }
     guard let rt else {
-      for i in range { results.store(fitGeneral(data, i, fixed: fixed, initial: initial), at: i - range.lowerBound) }
-      return results
+      for i in range { slots.store(fitGeneral(data, i, fixed: fixed, initial: initial), at: i) }
+      return
     }
     data.values.withUnsafeBufferPointer { d in
       let dp = d.baseAddress! + range.lowerBound * data.stride
@@ -193,16 +93,18 @@ public final class BatchFitter {
       starts.withUnsafeBufferPointer { s in
         let stride = initial == nil ? 0 : nPar
         let sp = s.baseAddress! + range.lowerBound * stride
-        engine.run(rt, count: range.count, options: options, data: { dp + $0 * data.stride }, start: { sp + $0 * stride }) { i, lane, end in
+        let first = range.lowerBound
+        engine.run(
+          rt, count: range.count, options: options, extrapolate: !recordsLocals, data: { dp + $0 * data.stride }, start: { sp + $0 * stride }
+        ) { i, lane, end in
           if end == .converged && rt.lane.positiveDefinite[lane] {
-            results.storeLane(rt, lane: lane, at: i, data: dp + i * data.stride, locals: recordsLocals)
+            slots.storeLane(rt, lane: lane, at: first + i, data: dp + i * data.stride, locals: recordsLocals)
           } else {
-            results.store(fitGeneral(data, range.lowerBound + i, fixed: fixed, initial: initial), at: i)
+            slots.store(fitGeneral(data, first + i, fixed: fixed, initial: initial), at: first + i)
           }
         }
       }
     }
-    return results
   }
 
   /// ``fit(data:fixed:initial:)`` for data sets given as arrays; full ``FitResult``s.
@@ -213,22 +115,36 @@ public final class BatchFitter {
 
   /// ``fit(_:fixed:initial:)`` with the data sets split in contiguous parts over `threads`
   /// threads; the first part runs on this fitter, the others on helper fitters kept for the
-  /// next call (same options). The results are in order and do not depend on `threads`.
+  /// next call (same options). Every part writes into the one result allocated here. The
+  /// results are in order and do not depend on `threads`.
   public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], initial: [Double]? = nil, threads: Int) -> BatchResults {
+    let nPar = model.parameterCount
+    if let initial { precondition(initial.count == data.count * nPar, "expected \(data.count * nPar) initial values, got \(initial.count)") }
+    for p in fixed.keys { precondition(p >= 0 && p < nPar, "fixed parameter index \(p) out of range") }
     let parts = max(1, min(threads, data.count / 64 + 1))
-    if parts == 1 { return fit(data, fixed: fixed, initial: initial) }
     while helpers.count < parts - 1 { helpers.append(BatchFitter(model: model, options: options)) }
     for h in helpers {
       h.options = options
       h.recordsLocals = recordsLocals
     }
     let bounds = (0...parts).map { $0 * data.count / parts }
-    let out = PartResults(parts)
     let fitters = UncheckedFitters([self] + helpers)
-    DispatchQueue.concurrentPerform(iterations: parts) { k in
-      out.set(k, fitters.list[k].fit(data, range: bounds[k]..<bounds[k + 1], fixed: fixed, initial: initial))
+    var results = BatchResults(count: data.count, parameterCount: nPar)
+    results.withSlots { slots in
+      if parts == 1 {
+        var own = slots
+        fit(data, range: 0..<data.count, fixed: fixed, initial: initial, into: &own)
+        return [own.general]
+      }
+      let general = PartResults(parts)
+      DispatchQueue.concurrentPerform(iterations: parts) { k in
+        var own = slots
+        fitters.list[k].fit(data, range: bounds[k]..<bounds[k + 1], fixed: fixed, initial: initial, into: &own)
+        general.set(k, own.general)
+      }
+      return general.all
     }
-    return out.joined(count: data.count, parameterCount: model.parameterCount)
+    return results
   }
 
   func freeAndValues(_ fixed: [Int: Double]) -> ([Bool], [Double]) {
@@ -253,41 +169,28 @@ public final class BatchFitter {
   }
 }
 
-extension BatchResults {
-  /// Stores the result of lane `lane` (converged on the fast path) as result i.
-  mutating func storeLane(_ rt: FastRuntime, lane: Int, at i: Int, data: UnsafePointer<Double>, locals: Bool) {
-    twiceNLL[i] = rt.lane.F[lane] + rt.dataConstant[lane]
-    converged[i] = true
-    iterations[i] = Int32(rt.lane.iterations[lane])
-    decrement[i] = rt.lane.decrement[lane]
-    let n = parameterCount
-    parameters.withUnsafeMutableBufferPointer { p in rt.parameters(lane: lane, data: data, into: p.baseAddress! + i * n, locals: locals) }
-  }
-}
-
 /// The fitters of a threaded batch: each thread uses only its own (hence `@unchecked`).
 private struct UncheckedFitters: @unchecked Sendable {
   let list: [BatchFitter]
   init(_ list: [BatchFitter]) { self.list = list }
 }
 
-/// Results of the parts of a threaded batch, each written by one thread.
+/// The general-engine results of the parts of a threaded batch, each written by one thread.
 private final class PartResults: @unchecked Sendable {
-  private var parts: [BatchResults?]
+  private var parts: [[Int: FitResult]]
   private let lock = NSLock()
 
-  init(_ n: Int) { parts = Array(repeating: nil, count: n) }
+  init(_ n: Int) { parts = Array(repeating: [:], count: n) }
 
-  func set(_ k: Int, _ r: BatchResults) {
+  func set(_ k: Int, _ r: [Int: FitResult]) {
     lock.lock()
     parts[k] = r
     lock.unlock()
   }
 
-  func joined(count: Int, parameterCount: Int) -> BatchResults {
-    var all = BatchResults(count: 0, parameterCount: parameterCount)
-    for p in parts { all.append(p!) }
-    precondition(all.count == count)
-    return all
+  var all: [[Int: FitResult]] {
+    lock.lock()
+    defer { lock.unlock() }
+    return parts
   }
 }

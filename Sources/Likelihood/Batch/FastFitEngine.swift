@@ -53,8 +53,11 @@ final class FastFitEngine {
   /// auxiliary data), `start(i)` its starting parameter values; `finish(i, lane, end)` is called
   /// once per data set as soon as its lane ends (before the lane is reused: read the result
   /// from `runtime` then).
+  ///
+  /// With `extrapolate` the last Newton step of a fit is taken without a pass (fits whose
+  /// per-bin parameters are not recorded; see ``LaneNewtonState``).
   func run(
-    _ rt: FastRuntime, count: Int, options: FitOptions, data: (Int) -> UnsafePointer<Double>,
+    _ rt: FastRuntime, count: Int, options: FitOptions, extrapolate: Bool = false, data: (Int) -> UnsafePointer<Double>,
     start: (Int) -> UnsafePointer<Double>, finish: (Int, Int, LaneEnd) -> Void
   ) {
     let lanes = Lanes.scalarCount
@@ -75,9 +78,10 @@ final class FastFitEngine {
       rt.idle(lane: j)
     }
     for j in 0..<lanes { fill(j) }
-    while job.contains(where: { $0 >= 0 }) {
-      rt.pass()
-      let outcome = rt.newtonStep(tolerance: options.tolerance, maxIterations: options.maxIterations)
+    while anyLane(rt.live) {
+      rt.pass(log: rt.needsLogarithms)
+      let outcome = rt.newtonStep(tolerance: options.tolerance, maxIterations: options.maxIterations, extrapolate: extrapolate)
+      guard anyLane(outcome.converged .| outcome.fallback) else { continue }
       for j in 0..<lanes where job[j] >= 0 && (outcome.converged[j] || outcome.fallback[j]) {
         finish(job[j], j, outcome.converged[j] ? .converged : .fallback)
         fill(j)
@@ -116,7 +120,12 @@ extension FastRuntime {
   /// Starts lane j's fit at its loaded start (the next pass evaluates it).
   func restart(lane j: Int) {
     lane.starting[j] = true
+    lane.searching[j] = false
+    lane.needBase[j] = false
+    lane.fValid[j] = false
     lane.F[j] = .infinity
+    lane.fNoLog[j] = .infinity
+    lane.shift[j] = 0
     lane.alpha[j] = 1
     lane.decrement[j] = .infinity
     lane.iterations[j] = 0
@@ -127,17 +136,19 @@ extension FastRuntime {
   func idle(lane j: Int) {
     live[j] = false
     let n = scalars(laneN), w = scalars(laneW)
-    for i in 0..<loadMain.count {
+    for i in 0..<mainLoads {
       n[i &* Lanes.scalarCount &+ j] = 0
       w[i &* Lanes.scalarCount &+ j] = 1
     }
     lane.starting[j] = true
+    lane.searching[j] = false
+    lane.needBase[j] = false
   }
 
   /// The fit result of lane j (converged), with its parameters.
   func result(lane j: Int, parameters: [Double]) -> FitResult {
     FitResult(
-      parameters: parameters, twiceNLL: lane.F[j] + dataConstant[j],
+      parameters: parameters, twiceNLL: finalF(lane: j) + dataConstant[j],
       uncertainties: [Double](repeating: .nan, count: m.parameterCount), converged: true,
       iterations: Int(lane.iterations[j]), newtonDecrement: lane.decrement[j], method: "newton (batched)")
   }

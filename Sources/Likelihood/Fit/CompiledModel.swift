@@ -107,8 +107,11 @@ final class CompiledModel: @unchecked Sendable {
   let maxLocals: Int
   let maxBinGlobals: Int
   let globalCandidates: Int
-  /// Auxiliary indices of the Poisson constraints (their data enter the lgamma constant).
+  /// Auxiliary indices of the Poisson constraints (their data enter the lgamma constant), as
+  /// an array and as a buffer for hot loops.
   let poissonAux: [Int]
+  let poissonAuxIndex: UnsafeMutablePointer<Int32>
+  let poissonAuxCount: Int
   /// Σ over Gaussian constraints of 2 ln(σ√(2π)): the data-independent constant of −2 ln L.
   let gaussianConstant: Double
   /// 2·lgamma(n + 1) for n = 0 ..< lgammaTableSize.
@@ -147,6 +150,8 @@ final class CompiledModel: @unchecked Sendable {
     initialValues = p.initial
     freeByDefault = storage.copy(p.fixed.map { !$0 })
     poissonAux = p.constraints.compactMap { if case .poisson(_, let a) = $0 { a } else { nil } }
+    poissonAuxIndex = storage.copy(poissonAux.map(Int32.init))
+    poissonAuxCount = poissonAux.count
     gaussianConstant = p.constraints.reduce(0.0) {
       if case .gaussian(let sigma, _) = $1 { return $0 + 2 * Foundation.log(sigma * (2.0 * Double.pi).squareRoot()) }
       return $0
@@ -197,8 +202,11 @@ final class CompiledModel: @unchecked Sendable {
       let i = Int(v)
       if Double(i) == v { return lgammaTable[i] }
     }
-    return 2 * lgamma(v + 1)
+    return Self.twoLgamma1pSlow(v)
   }
+
+  @inline(never)
+  static func twoLgamma1pSlow(_ v: Double) -> Double { 2 * lgamma(v + 1) }
 
   /// ν_t at parameters x.
   @inline(__always)
