@@ -4,7 +4,8 @@
 // element-wise builtins give one vector instruction (IEEE correctly rounded square root, as
 // sqrtsd/sqrtpd), on any target. Swift's any(SIMDMask) reduces the mask lane by lane (a chain of
 // shuffles and compares); clm_any8/4 take its sign bits in one instruction where the target has
-// one (vpmovq2m with AVX-512DQ, vmovmskpd with AVX). Header only: the functions are inlined into
+// one (vpmovq2m with AVX-512DQ, vmovmskpd with AVX); clm_prefetch asks for a data set's cache
+// lines ahead of its use. Header only: the functions are inlined into
 // the Swift callers. The ext_vector_type types import as SIMD2/4/8<Double> and SIMD4/8<Int64>.
 #ifndef CLANEMATH_H
 #define CLANEMATH_H
@@ -32,6 +33,11 @@ CLM_INLINE int clm_any8(clm_long8 m) {
 #else
   return __builtin_reduce_or(m) != 0;
 #endif
+}
+
+/// Asks for the `bytes` bytes from `p` in the cache (a data set the batched fitter loads next).
+CLM_INLINE void clm_prefetch(const void *p, long bytes) {
+  for (long k = 0; k < bytes; k += 64) __builtin_prefetch((const char *)p + k, 0, 3);
 }
 
 CLM_INLINE int clm_any4(clm_long4 m) {

@@ -71,55 +71,42 @@ public final class BatchFitter {
   ///     always take their values from `fixed` or the model.
   /// - Returns: one result per data set, in order.
   public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], initial: [Double]? = nil) -> BatchResults {
-    let nPar = model.parameterCount
-    if let initial { precondition(initial.count == data.count * nPar, "expected \(data.count * nPar) initial values, got \(initial.count)") }
-    for p in fixed.keys { precondition(p >= 0 && p < nPar, "fixed parameter index \(p) out of range") }
-    return fit(data, fixed: fixed, initial: initial, threads: 1)
-  }
-
-  /// Data sets `range` of `data` into `slots` (result i at `i`), on this fitter.
-  func fit(_ data: DataBatch, range: Range<Int>, fixed: [Int: Double], initial: [Double]?, into slots: inout ResultSlots) {
-    let nPar = model.parameterCount
-    guard !range.isEmpty else { return }
-    let (free, values) = freeAndValues(fixed)
-    let rt = free.withUnsafeBufferPointer { f in values.withUnsafeBufferPointer { engine.runtime(free: f.baseAddress!, values: $0.baseAddress!) } }
-    guard let rt else {
-      for i in range { slots.store(fitGeneral(data, i, fixed: fixed, initial: initial), at: i) }
-      return
-    }
-    data.values.withUnsafeBufferPointer { d in
-      let dp = d.baseAddress! + range.lowerBound * data.stride
-      let starts = initial ?? model.initialValues
-      starts.withUnsafeBufferPointer { s in
-        let stride = initial == nil ? 0 : nPar
-        let sp = s.baseAddress! + range.lowerBound * stride
-        let first = range.lowerBound
-        engine.run(
-          rt, count: range.count, options: options, extrapolate: !recordsLocals, data: { dp + $0 * data.stride }, start: { sp + $0 * stride }
-        ) { i, lane, end in
-          if end == .converged && rt.lane.positiveDefinite[lane] {
-            slots.storeLane(rt, lane: lane, at: first + i, data: dp + i * data.stride, locals: recordsLocals)
-          } else {
-            slots.store(fitGeneral(data, first + i, fixed: fixed, initial: initial), at: first + i)
-          }
-        }
-      }
-    }
-  }
-
-  /// ``fit(data:fixed:initial:)`` for data sets given as arrays; full ``FitResult``s.
-  public func fit(data: [[Double]], fixed: [Int: Double] = [:], initial: [[Double]]? = nil) -> [FitResult] {
-    let r = fit(DataBatch(model: model, dataSets: data), fixed: fixed, initial: initial.map { $0.flatMap { $0 } })
-    return (0..<r.count).map { r[$0] }
+    fit(data, fixed: fixed, initial: initial, threads: 1)
   }
 
   /// ``fit(_:fixed:initial:)`` with the data sets split in contiguous parts over `threads`
-  /// threads; the first part runs on this fitter, the others on helper fitters kept for the
-  /// next call (same options). Every part writes into the one result allocated here. The
-  /// results are in order and do not depend on `threads`.
+  /// threads (see ``fit(_:fixed:start:threads:)``).
   public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], initial: [Double]? = nil, threads: Int) -> BatchResults {
     let nPar = model.parameterCount
     if let initial { precondition(initial.count == data.count * nPar, "expected \(data.count * nPar) initial values, got \(initial.count)") }
+    return fit(data, fixed: fixed, starts: initial.map { .each($0) } ?? .model, threads: threads)
+  }
+
+  /// Fits every data set of `data` from the same starting values `start` (one value per
+  /// parameter; e.g. the parameters toys were generated at), with `fixed` held, on `threads`
+  /// threads.
+  public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], start: [Double], threads: Int = 1) -> BatchResults {
+    precondition(start.count == model.parameterCount, "expected \(model.parameterCount) starting values, got \(start.count)")
+    return fit(data, fixed: fixed, starts: .common(start), threads: threads)
+  }
+
+  /// Fits the data sets of `previous` (a fit of the same `data`) again with `fixed` held —
+  /// e.g. the conditional fits of test statistics after the free fits — each from its previous
+  /// best fit. Where the previous fit took the batched path, the start is one Newton step
+  /// ahead: the other globals move by the linear response −S_oo⁻¹S_of Δ_f of the previous
+  /// profile Hessian S to the change Δ_f of the newly fixed parameters (the first step of the
+  /// new fit, without a pass).
+  public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], from previous: BatchResults, threads: Int = 1) -> BatchResults {
+    precondition(previous.count == data.count, "expected the results of \(data.count) data sets, got \(previous.count)")
+    return fit(data, fixed: fixed, starts: .previous(previous), threads: threads)
+  }
+
+  /// The data sets split in contiguous parts over `threads` threads; the first part runs on
+  /// this fitter, the others on helper fitters kept for the next call (same options). Every
+  /// part writes into the one result allocated here. The results are in order and do not
+  /// depend on `threads`.
+  func fit(_ data: DataBatch, fixed: [Int: Double], starts: BatchStart, threads: Int) -> BatchResults {
+    let nPar = model.parameterCount
     for p in fixed.keys { precondition(p >= 0 && p < nPar, "fixed parameter index \(p) out of range") }
     let parts = max(1, min(threads, data.count / 64 + 1))
     while helpers.count < parts - 1 { helpers.append(BatchFitter(model: model, options: options)) }
@@ -129,22 +116,58 @@ public final class BatchFitter {
     }
     let bounds = (0...parts).map { $0 * data.count / parts }
     let fitters = UncheckedFitters([self] + helpers)
-    var results = BatchResults(count: data.count, parameterCount: nPar)
+    let (free, _) = freeAndValues(fixed)
+    let m = model.compiled
+    var results = BatchResults(
+      count: data.count, parameterCount: nPar, stored: recordsLocals ? nil : m.otherParameters,
+      hessianGlobals: (0..<nPar).filter { free[$0] && m.touch[$0] >= 2 })
     results.withSlots { slots in
       if parts == 1 {
         var own = slots
-        fit(data, range: 0..<data.count, fixed: fixed, initial: initial, into: &own)
+        fit(data, range: 0..<data.count, fixed: fixed, starts: starts, into: &own)
         return [own.general]
       }
       let general = PartResults(parts)
       DispatchQueue.concurrentPerform(iterations: parts) { k in
         var own = slots
-        fitters.list[k].fit(data, range: bounds[k]..<bounds[k + 1], fixed: fixed, initial: initial, into: &own)
+        fitters.list[k].fit(data, range: bounds[k]..<bounds[k + 1], fixed: fixed, starts: starts, into: &own)
         general.set(k, own.general)
       }
       return general.all
     }
     return results
+  }
+
+  /// Data sets `range` of `data` into `slots` (result i at `i`), on this fitter.
+  func fit(_ data: DataBatch, range: Range<Int>, fixed: [Int: Double], starts: BatchStart, into slots: inout ResultSlots) {
+    guard !range.isEmpty else { return }
+    let (free, values) = freeAndValues(fixed)
+    let starting = StartValues(starts, model: model.compiled, fixed: fixed, values: values)
+    let rt = free.withUnsafeBufferPointer { f in values.withUnsafeBufferPointer { engine.runtime(free: f.baseAddress!, values: $0.baseAddress!) } }
+    guard let rt else {
+      for i in range { slots.store(fitGeneral(data, i, fixed: fixed, start: starting.full(i)), at: i) }
+      return
+    }
+    data.values.withUnsafeBufferPointer { d in
+      let dp = d.baseAddress! + range.lowerBound * data.stride
+      let first = range.lowerBound
+      engine.run(
+        rt, count: range.count, options: options, extrapolate: !recordsLocals, data: { dp + $0 * data.stride },
+        constant: { data.constants[first + $0] }, start: { starting.pointer(first + $0) }
+      ) { i, lane, end in
+        if end == .converged && rt.lane.positiveDefinite[lane] {
+          slots.storeLane(rt, lane: lane, at: first + i, data: dp + i * data.stride, constant: data.constants[first + i])
+        } else {
+          slots.store(fitGeneral(data, first + i, fixed: fixed, start: starting.full(first + i)), at: first + i)
+        }
+      }
+    }
+  }
+
+  /// ``fit(data:fixed:initial:)`` for data sets given as arrays; full ``FitResult``s.
+  public func fit(data: [[Double]], fixed: [Int: Double] = [:], initial: [[Double]]? = nil) -> [FitResult] {
+    let r = fit(DataBatch(model: model, dataSets: data), fixed: fixed, initial: initial.map { $0.flatMap { $0 } })
+    return (0..<r.count).map { r[$0] }
   }
 
   func freeAndValues(_ fixed: [Int: Double]) -> ([Bool], [Double]) {
@@ -157,11 +180,10 @@ public final class BatchFitter {
     return (free, values)
   }
 
-  /// Data set i on the general engine.
-  func fitGeneral(_ data: DataBatch, _ i: Int, fixed: [Int: Double], initial: [Double]?) -> FitResult {
-    let nPar = model.parameterCount
-    // Starting values not recorded (NaN locals of a batch without locals) start at the model's.
-    let start = initial.map { all in (0..<nPar).map { p in all[i * nPar + p].isFinite ? all[i * nPar + p] : model.initialValues[p] } }
+  /// Data set i on the general engine, from `start` (NaN entries, parameters a batch did not
+  /// record, from the model's initial values).
+  func fitGeneral(_ data: DataBatch, _ i: Int, fixed: [Int: Double], start: [Double]?) -> FitResult {
+    let start = start.map { s in s.indices.map { s[$0].isFinite ? s[$0] : model.initialValues[$0] } }
     let saved = single.fastPath
     single.fastPath = false
     defer { single.fastPath = saved }

@@ -1,3 +1,4 @@
+import CLaneMath
 import Foundation
 
 /// How a lane's fit ended.
@@ -58,16 +59,19 @@ final class FastFitEngine {
   /// per-bin parameters are not recorded; see ``LaneNewtonState``).
   func run(
     _ rt: FastRuntime, count: Int, options: FitOptions, extrapolate: Bool = false, data: (Int) -> UnsafePointer<Double>,
-    start: (Int) -> UnsafePointer<Double>, finish: (Int, Int, LaneEnd) -> Void
+    constant: (Int) -> Double, start: (Int) -> UnsafePointer<Double>, finish: (Int, Int, LaneEnd) -> Void
   ) {
     let lanes = Lanes.scalarCount
     var job = [Int](repeating: -1, count: lanes)
     var next = 0
+    let bytes = (m.mainCount + m.auxCount) * MemoryLayout<Double>.stride
     func fill(_ j: Int) {
       while next < count {
         let i = next
         next += 1
-        if rt.load(lane: j, data: data(i), start: start(i)) {
+        // The next data set's lines are fetched while this one is fitted.
+        if next < count { clm_prefetch(data(next), bytes) }
+        if rt.load(lane: j, data: data(i), start: start(i), constant: constant(i)) {
           rt.restart(lane: j)
           job[j] = i
           return
@@ -101,7 +105,8 @@ final class FastFitEngine {
     var result: FitResult?
     d.withUnsafeBufferPointer { dp in
       let data = dp.baseAddress!
-      run(rt, count: 1, options: g.options, data: { _ in data }, start: { _ in UnsafePointer(g.x) }) { _, lane, end in
+      let constant = m.dataConstant(data)
+      run(rt, count: 1, options: g.options, data: { _ in data }, constant: { _ in constant }, start: { _ in UnsafePointer(g.x) }) { _, lane, end in
         guard end == .converged, rt.lane.positiveDefinite[lane] else { return }
         rt.parameters(lane: lane, data: data, into: g.x)
         result = rt.result(lane: lane, parameters: Array(UnsafeBufferPointer(start: g.x, count: m.parameterCount)))

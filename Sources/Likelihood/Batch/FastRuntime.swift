@@ -56,9 +56,10 @@ final class FastRuntime {
   let localCount: Int
   /// The grouped bins of pair groups (their w is the state of the pair kernel's iteration).
   let pairBins: [Range<Int>]
-  /// Parameters that are not per-bin locals (their values in results without locals).
-  let otherParams: UnsafeMutablePointer<Int32>
-  let otherCount: Int
+  /// Where each of the model's ``CompiledModel/otherParameters`` comes from in a result without
+  /// locals: a global's slot (≥ 0), the fixed or starting value (−1), or an orphan's
+  /// constraint maximum (−2).
+  let otherSource: [Int32]
   /// Scratch of ``finalF(lane:)``: one lane's counts and expected yields, padded to vectors.
   let finalN: UnsafeMutablePointer<Lanes>
   let finalNu: UnsafeMutablePointer<Lanes>
@@ -193,10 +194,11 @@ final class FastRuntime {
     localParams = storage.copy(locals.map(Int32.init))
     localCount = locals.count
     pairBins = groups.filter(\.key.pair).map { $0.nOffset..<($0.nOffset + $0.binCount) }
-    let isLocal = Set(locals)
-    let others = (0..<model.parameterCount).filter { !isLocal.contains($0) }
-    otherParams = storage.copy(others.map(Int32.init))
-    otherCount = others.count
+    let orphans = Set(s.orphans)
+    otherSource = model.otherParameters.map { p in
+      if let i = s.globals.firstIndex(of: p) { return Int32(i) }
+      return orphans.contains(p) ? -2 : -1
+    }
     laneState = storage.make(1, LaneNewtonState(G: G, storage: storage))
     setFixedValues(s.base)
   }
@@ -223,7 +225,7 @@ final class FastRuntime {
   /// Puts data set `d` (main then auxiliary data) into lane `j`, starting from the globals of
   /// `start` (clamped into the bounds). Returns false when the data set cannot be fitted here
   /// (events in a bin without any sample: the general fitter reports it).
-  func load(lane j: Int, data d: UnsafePointer<Double>, start: UnsafePointer<Double>) -> Bool {
+  func load(lane j: Int, data d: UnsafePointer<Double>, start: UnsafePointer<Double>, constant: Double) -> Bool {
     for e in 0..<emptyBinCount where d[Int(emptyBins[e])] != 0 { return false }
     live[j] = true
     let aux = d + m.mainCount
@@ -239,7 +241,7 @@ final class FastRuntime {
       lane.x[i][j] = min(max(start[p], m.lower[p]), m.upper[p])
     }
     constantPart[j] = constantConstraints(aux)
-    dataConstant[j] = dataConstant(d)
+    dataConstant[j] = constant
     return true
   }
 
@@ -258,25 +260,6 @@ final class FastRuntime {
       total += m.constraint[p].value(v, aux: aux)
     }
     return total
-  }
-
-  /// Σ 2 lgamma(n + 1) + Σ 2 lgamma(a + 1) over Poisson constraints + Gaussian normalisations.
-  func dataConstant(_ d: UnsafePointer<Double>) -> Double {
-    let count = m.mainCount, table = m.lgammaTable, size = Double(CompiledModel.lgammaTableSize)
-    var c = 0.0
-    for b in 0..<count {
-      // A count in [0, 2^52) is exactly the low mantissa bits of count + 2^52 (no trapping
-      // conversion); the table holds counts below its size.
-      let v = d[b]
-      let i = Int(truncatingIfNeeded: (v + 0x1p52).bitPattern & 0x000f_ffff_ffff_ffff)
-      if v > 0 && v < size && Double(i) == v {
-        c += table[i]
-      } else if v != 0 {
-        c += CompiledModel.twoLgamma1pSlow(v)
-      }
-    }
-    for k in 0..<m.poissonAuxCount { c += m.twoLgamma1p(d[count + Int(m.poissonAuxIndex[k])]) }
-    return c + m.gaussianConstant
   }
 
   /// −2 ln L (without data constants) at lane j's end point: from its last pass when that pass
@@ -307,23 +290,31 @@ final class FastRuntime {
   /// All parameters of lane `j` at its current (accepted) point into `out`: fixed values,
   /// globals, each bin's locals from its closed form at w (NaN without `locals`), orphans at
   /// their constraint's maximum.
-  /// `out` may already hold NaN at the locals (`nanLocals`: a new ``BatchResults``).
-  func parameters(
-    lane j: Int, data d: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, locals: Bool = true, nanLocals: Bool = false
-  ) {
-    if locals {
-      base.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: m.parameterCount) }
-    } else {
-      base.withUnsafeBufferPointer { b in for q in 0..<otherCount { out[Int(otherParams[q])] = b[Int(otherParams[q])] } }
-      if !nanLocals { for q in 0..<localCount { out[Int(localParams[q])] = .nan } }
-    }
+  func parameters(lane j: Int, data d: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, locals: Bool = true) {
+    base.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: m.parameterCount) }
     for i in 0..<G { out[globals[i]] = lane.x[i][j] }
-    for p in structure.orphans {
-      if let best = m.constraint[p].maximum(aux: d + m.mainCount) { out[p] = min(max(best, m.lower[p]), m.upper[p]) }
+    for p in structure.orphans { out[p] = orphanValue(p, data: d) }
+    if !locals {
+      for q in 0..<localCount { out[Int(localParams[q])] = .nan }
+      return
     }
-    if !locals { return }
     classProducts(lane: j, globals: out)
     for g in groups { localsOf(group: g, lane: j, into: out) }
+  }
+
+  /// The model's ``CompiledModel/otherParameters`` of lane `j` (the parameters that are not
+  /// per-bin), in their order, into `out`.
+  func otherParameters(lane j: Int, data d: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+    for (c, p) in m.otherParameters.enumerated() {
+      let source = Int(otherSource[c])
+      out[c] = source >= 0 ? lane.x[source][j] : source == -1 ? base[p] : orphanValue(p, data: d)
+    }
+  }
+
+  /// A free parameter in no bin: at its constraint's maximum (clamped into its bounds).
+  func orphanValue(_ p: Int, data d: UnsafePointer<Double>) -> Double {
+    guard let best = m.constraint[p].maximum(aux: d + m.mainCount) else { return base[p] }
+    return min(max(best, m.lower[p]), m.upper[p])
   }
 
   /// P_j of lane `j` at parameter values `x` (scalars, into `classP[*][j]`).
