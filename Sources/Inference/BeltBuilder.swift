@@ -40,8 +40,8 @@ final class BeltWorker {
   }
 
   /// Toys `toys` drawn by `gen` (at POI = µ) from the streams `key(toy)`, each fitted free (from
-  /// the generation point) and with the POI fixed at µ (from the toy's free fit with µ set:
-  /// 3.0–3.4 Newton iterations on the search windows against 3.8–3.9 from the generation point),
+  /// the generation point) and with the POI fixed at µ (from the toy's free fit, the other
+  /// globals moved by the linear response to µ: ``BatchFitter/fit(_:fixed:from:threads:)``),
   /// and t̃µ, q̃µ (arXiv:1007.1727 Eq. 11, 16) from the two. A toy whose conditional fit ends below its free fit has its free fit redone
   /// (``ProfileLikelihood/consistentFree(_:_:_:)``).
   func toys(_ toys: Range<Int>, gen: ToySampler, mu: Double, key: (Int) -> UInt64) -> [BeltToy] {
@@ -50,15 +50,11 @@ final class BeltWorker {
     keys.reserveCapacity(toys.count)
     for i in toys {
       let k = key(i)
-      row.withUnsafeMutableBufferPointer { gen.sample(key: k, into: $0.baseAddress!) }
-      batch.append(row)
+      batch.append { gen.sample(key: k, into: $0) }
       keys.append(k)
     }
-    let start = [Double]([[Double]](repeating: gen.parameters, count: batch.count).joined())
-    let free = fitter.fit(batch, initial: start)
-    var warm = free.parameters
-    for i in 0..<batch.count { warm[i * free.parameterCount + poi] = mu }
-    let conditional = fitter.fit(batch, fixed: [poi: mu], initial: warm)
+    let free = fitter.fit(batch, start: gen.parameters)
+    let conditional = fitter.fit(batch, fixed: [poi: mu], from: free)
     return (0..<batch.count).map { i in
       var freeNLL = free.twiceNLL[i], muHat = free.parameter(poi, of: i), ok = free.converged[i]
       if conditional.converged[i], conditional.twiceNLL[i] < freeNLL - 1e-9 * max(1, abs(freeNLL)),

@@ -62,7 +62,7 @@ extension BeltWorker {
       block.conditionalOK.append(c.converged)
       // A failed fit's parameters are no start: keep the previous ones.
       for d in 0..<block.count where c.converged[d] {
-        for p in 0..<nPar { block.last[d * nPar + p] = c.parameters[d * nPar + p] }
+        for p in 0..<nPar { block.last[d * nPar + p] = c.parameter(p, of: d) }
       }
     }
   }

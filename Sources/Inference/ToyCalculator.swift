@@ -163,12 +163,10 @@ struct ToyOutcome: Sendable {
 }
 
 /// One thread's tools for blocks of toys: a batch fitter, a profile likelihood for the rare
-/// refits, a random stream and the block's data.
+/// refits and the block's data.
 struct ToyBlockState {
   let fitter: BatchFitter
   let profile: ProfileLikelihood
-  let rng = RandomStream(key: 0)
-  var toy: [Double] = []
   var batch: DataBatch
 
   init(model: Model, profile: ProfileLikelihood) {
@@ -190,17 +188,13 @@ struct ToyBlockState {
     var streamKeys: [UInt64] = []
     for i in toys {
       let key = keys(i)
-      rng.reseed(key)
-      gen.sample(rng, into: &toy)
-      batch.append(toy)
+      batch.append { gen.sample(key: key, into: $0) }
       streamKeys.append(key)
     }
     // The free fits start at the parameters the toys were generated at: their minimum is near.
-    let free = fitter.fit(batch, initial: Array([[Double]](repeating: gen.parameters, count: batch.count).joined()))
-    var start = free.parameters
-    let nPar = free.parameterCount
-    for i in 0..<batch.count { start[i * nPar + poi] = mu }
-    let conditional = fitter.fit(batch, fixed: [poi: mu], initial: start)
+    // The conditional fits start from the free fits, one Newton step ahead.
+    let free = fitter.fit(batch, start: gen.parameters)
+    let conditional = fitter.fit(batch, fixed: [poi: mu], from: free)
     return (0..<batch.count).map { i in
       var freeNLL = free.twiceNLL[i], muHat = free.parameter(poi, of: i), freeOK = free.converged[i]
       if conditional.converged[i], conditional.twiceNLL[i] < freeNLL - 1e-9 * max(1, abs(freeNLL)),

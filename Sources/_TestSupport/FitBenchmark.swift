@@ -99,7 +99,8 @@ public enum FitBenchmark {
   /// Times batched fits of `toys` seeded toys of `workspace` on `threads` threads, `repetitions`
   /// times (after one warm-up), as the toys of a test statistic run them: free fits from the
   /// generation parameters (the model's initial values with µ = 0), conditional fits
-  /// warm-started from the free fits, the per-bin locals not recorded.
+  /// warm-started from the free fits (``BatchFitter/fit(_:fixed:from:threads:)``), the per-bin
+  /// locals not recorded.
   public static func batched(
     workspace: Workspace, toys: Int = 2000, threads: Int = 1, repetitions: Int = 3, conditionalPOI: Double = 1
   ) -> BatchTimings {
@@ -114,16 +115,11 @@ public enum FitBenchmark {
     // The free fits start where the toys were generated (as the toy calculator does).
     var truth = model.initialValues
     truth[poi] = 0
-    let generation = Array([[Double]](repeating: truth, count: toys).joined())
     for r in 0...repetitions {
       var free = BatchResults.empty(model: model)
-      let t1 = clock.measure { free = fitter.fit(data, initial: generation, threads: threads) }
-      var start = free.parameters
-      for i in 0..<toys { start[i * model.parameterCount + poi] = conditionalPOI }
+      let t1 = clock.measure { free = fitter.fit(data, start: truth, threads: threads) }
       var conditional = free
-      let t2 = clock.measure {
-        conditional = fitter.fit(data, fixed: [poi: conditionalPOI], initial: start, threads: threads)
-      }
+      let t2 = clock.measure { conditional = fitter.fit(data, fixed: [poi: conditionalPOI], from: free, threads: threads) }
       if r == 0 { continue }  // warm-up
       timings.free.append(seconds(t1) / Double(toys))
       timings.warmConditional.append(seconds(t2) / Double(toys))

@@ -54,11 +54,21 @@ struct BenchCommand: ParsableCommand {
   @Option(help: "Comma-separated suites to run (default: all).")
   var only: String?
 
+  @Option(help: ArgumentHelp(
+    "Suite fit: only the batched fits of these windows (comma-separated: ref, 0.3, 2.352, 8, wide), without the one-at-a-time and pyhf figures.",
+    valueName: "windows"))
+  var windows: String?
+
   func validate() throws {
     guard (1...1000).contains(repetitions) else { throw ValidationError("--repetitions must be between 1 and 1000") }
     if let o = only {
       for s in o.split(separator: ",") where !Self.suites.contains(String(s)) {
         throw ValidationError("unknown suite \"\(s)\"; suites: \(Self.suites.joined(separator: ", "))")
+      }
+    }
+    if let w = windows {
+      for s in w.split(separator: ",") where !FitBench.windowKeys.contains(String(s)) {
+        throw ValidationError("unknown window \"\(s)\"; windows: \(FitBench.windowKeys.joined(separator: ", "))")
       }
     }
   }
@@ -89,7 +99,10 @@ struct BenchCommand: ParsableCommand {
       print("zptoys \(ToolInfo.version) benchmarks on \(ProcessInfo.processInfo.activeProcessorCount) cores")
     }
     if wants("generator") { try GeneratorBench.run(detector: detector, repetitions: repetitions, report: report) }
-    if wants("fit") { try FitBench.run(config: config, repetitions: repetitions, threads: common.threadCount, report: report) }
+    if wants("fit") {
+      let selected = windows.map { Set($0.split(separator: ",").map(String.init)) }
+      try FitBench.run(config: config, repetitions: repetitions, threads: common.threadCount, windows: selected, report: report)
+    }
     if wants("inference") { try InferenceBench.run(repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("scaling") { try ScalingBench.run(repetitions: repetitions, threads: common.threadCount, report: report) }
     if wants("studies") { try StudiesBench.run(config: config, repetitions: repetitions, threads: common.threadCount, report: report) }

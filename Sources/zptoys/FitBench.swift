@@ -16,7 +16,13 @@ import _TestSupport
 /// - with a pyhf Python (``PyhfScript``) the same single fits by pyhf (`Validation/bench_pyhf_fit.py`:
 ///   numpy backend, scipy SLSQP with its default tolerance, as a user calls it) and the ratio.
 enum FitBench {
-  static func run(config: ExperimentConfig, repetitions: Int, threads: Int, report: (BenchFigure) -> Void) throws {
+  static func run(
+    config: ExperimentConfig, repetitions: Int, threads: Int, windows: Set<String>? = nil, report: (BenchFigure) -> Void
+  ) throws {
+    if let windows {
+      try batched(config: config, repetitions: repetitions, threads: threads, only: windows, report: report)
+      return
+    }
     let fits = max(200, 100 * repetitions)
     let t = FitBenchmark.run(repetitions: fits)
     let goal = "≤ 1 ms"
@@ -31,10 +37,16 @@ enum FitBench {
   }
 
   /// The windows of the batched figures: the reference window and real windows of `config`.
-  static func windows(config: ExperimentConfig, threads: Int) throws -> [(name: String, workspace: Workspace, goal: String)] {
+  /// The keys of `zptoys bench --windows`, in the order of ``windows(config:threads:only:)``.
+  static let windowKeys = ["ref", "0.3", "2.352", "8", "wide"]
+
+  static func windows(config: ExperimentConfig, threads: Int, only: Set<String>? = nil) throws -> [(name: String, workspace: Workspace, goal: String)] {
+    var out: [(String, Workspace, String)] = []
+    if only?.contains("ref") ?? true { out.append(("reference window (100 bins)", ReferenceWindow.workspace(), "≤ 0.3 µs on 1 thread")) }
+    let real = zip(windowKeys.dropFirst(), [(0.3, 0.0), (2.352, 0.0), (8.0, 0.0), (2.352, 0.1)]).filter { only?.contains($0.0) ?? true }
+    if real.isEmpty { return out }
     let analysis = try Analysis(config: config, settings: TemplateSettings(threads: threads))
-    var out: [(String, Workspace, String)] = [("reference window (100 bins)", ReferenceWindow.workspace(), "≤ 0.3 µs on 1 thread")]
-    for (mass, width) in [(0.3, 0.0), (2.352, 0.0), (8.0, 0.0), (2.352, 0.1)] {
+    for (_, (mass, width)) in real {
       guard let h = analysis.grid.nearest(mass: mass) else { throw CLIError("no hypothesis near \(mass) GeV") }
       let window = try analysis.window(h.index, widthFraction: width)
       let name = String(format: "search window %g GeV%@ (%d bins)", mass, width > 0 ? " wide Z′ (Γ = 0.1 M)" : "", window.binCount)
@@ -44,9 +56,11 @@ enum FitBench {
   }
 
   /// Per-fit times of batched fits, 1 and 2 threads, free and warm conditional.
-  static func batched(config: ExperimentConfig, repetitions: Int, threads: Int, report: (BenchFigure) -> Void) throws {
+  static func batched(
+    config: ExperimentConfig, repetitions: Int, threads: Int, only: Set<String>? = nil, report: (BenchFigure) -> Void
+  ) throws {
     let toys = 2000
-    for w in try windows(config: config, threads: threads) {
+    for w in try windows(config: config, threads: threads, only: only) {
       var perThreads: [Int: Double] = [:]
       for n in [1, 2] {
         let b = FitBenchmark.batched(workspace: w.workspace, toys: toys, threads: n, repetitions: max(1, repetitions))

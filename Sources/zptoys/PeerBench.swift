@@ -7,8 +7,8 @@ import _TestSupport
 
 /// zptoys beside the numba peer (`Validation/peer/peer.py`, timed by `Validation/bench_peer.py`)
 /// in the same run, on the reference window (suite `peer`):
-/// - per-fit time of a batch of 2,000 b-only toys, all parameters free and µ = 1 fixed, on 1 and
-///   2 threads;
+/// - per-fit time of a batch of 2,000 b-only toys on ``BatchFitter``, all parameters free and
+///   µ = 1 fixed, from the initial values, on 1 and 2 threads;
 /// - toy generation per toy on one thread;
 /// - the 2 × 5,000-toy q̃µ hypothesis test at µ = 1 on one thread, generation included
 ///   (``ToyCalculator`` with threads = 1; the peer's `Peer.hypotest`).
@@ -18,38 +18,30 @@ enum PeerBench {
   static let batch = 2000
   static let hypotestToys = 5000
 
-  /// Seconds per fit of `toys` (free, or with the POI fixed) on `threads` threads.
-  ///
-  /// One fit per toy through ``ProfileLikelihood`` (a `Fitter` per thread). When the batched
-  /// fitter lands (a batch API on the compiled model), this is the one function to switch to
-  /// it: hand it the batch of ``ToySampler/sample(keys:into:layout:)`` (`.toyMajor` for a buffer
-  /// of whole data sets, `.binMajor` for SIMD lanes across toys).
-  static func fitTime(model: Model, toys: [[Double]], poi: Double?, threads: Int) throws -> (seconds: Double, failed: Int) {
-    var failed = 0
-    let t = try timeIt {
-      let converged: [Bool] = try Parallel.map(count: toys.count, threads: threads, makeState: { try ProfileLikelihood(model: model) }) { i, p in
-        (poi.map { p.conditionalFit(toys[i], poi: $0) } ?? p.freeFit(toys[i])).converged
-      }
-      failed = converged.filter { !$0 }.count
-    }
-    return (t / Double(toys.count), failed)
+  /// Seconds per fit of `toys` (free, or with the POI fixed at `poi`) on `threads` threads, and
+  /// the number of failed fits: one batch on ``BatchFitter`` (per-bin locals not recorded, as
+  /// the toys of a test statistic fit them), every fit from the model's initial values.
+  static func fitTime(model: Model, toys: DataBatch, poi: Double?, threads: Int) -> (seconds: Double, failed: Int) {
+    let fitter = BatchFitter(model: model, options: FitOptions(computeUncertainties: false))
+    fitter.recordsLocals = false
+    let fixed = poi.map { [model.poiIndex!: $0] } ?? [:]
+    var results = BatchResults.empty(model: model)
+    let t = timeIt { results = fitter.fit(toys, fixed: fixed, start: model.initialValues, threads: threads) }
+    return (t / Double(toys.count), results.converged.filter { !$0 }.count)
   }
 
   static func run(repetitions: Int, json: Bool, report: (BenchFigure) -> Void) throws {
     let gen = try ToyBench.referenceSampler()
     let model = gen.model
-    let toys: [[Double]] = (0..<batch).map { t in
-      var data = [Double](repeating: 0, count: gen.rowCount)
-      data.withUnsafeMutableBufferPointer { gen.sample(key: StreamKey(seed: 1, study: .test, massIndex: 0, toyIndex: t).hash64, into: $0.baseAddress!) }
-      return data
-    }
+    var toys = DataBatch(model: model, capacity: batch)
+    for t in 0..<batch { toys.append { gen.sample(key: StreamKey(seed: 1, study: .test, massIndex: 0, toyIndex: t).hash64, into: $0) } }
     let reps = max(1, min(repetitions, 5))
     var ours: [String: [Double]] = [:]
     for threads in [1, 2] {
       for (label, poi) in [("free", nil), ("µ = 1 fixed", 1.0)] as [(String, Double?)] {
         var failed = 0
-        let samples = try (0..<reps).map { _ in
-          let r = try fitTime(model: model, toys: toys, poi: poi, threads: threads)
+        let samples = (0..<reps).map { _ in
+          let r = fitTime(model: model, toys: toys, poi: poi, threads: threads)
           failed += r.failed
           return r.seconds * 1e6
         }

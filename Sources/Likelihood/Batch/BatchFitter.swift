@@ -1,104 +1,5 @@
 import Foundation
 
-/// Data sets of one model, stored one after the other: main then auxiliary data of each
-/// (``Model/mainBinCount`` + ``Model/auxCount`` values per data set, as ``Fitter`` takes them).
-public struct DataBatch: Sendable {
-  /// Values per data set.
-  public let stride: Int
-  /// The data sets, flat.
-  public private(set) var values: [Double] = []
-
-  public init(model: Model, capacity: Int = 0) {
-    stride = model.mainBinCount + model.auxCount
-    values.reserveCapacity(capacity * stride)
-  }
-
-  public init(model: Model, dataSets: [[Double]]) {
-    self.init(model: model, capacity: dataSets.count)
-    for d in dataSets { append(d) }
-  }
-
-  public var count: Int { values.count / stride }
-
-  public mutating func append(_ data: [Double]) {
-    precondition(data.count == stride, "expected \(stride) data (main + aux), got \(data.count)")
-    values += data
-  }
-
-  /// Data set i.
-  public subscript(i: Int) -> ArraySlice<Double> { values[(i * stride)..<((i + 1) * stride)] }
-
-  public mutating func removeAll() { values.removeAll(keepingCapacity: true) }
-}
-
-/// The results of a ``BatchFitter`` run, one per data set in order, stored flat.
-public struct BatchResults: Sendable {
-  /// Parameters per result.
-  public let parameterCount: Int
-  /// −2 ln L at each best fit.
-  public private(set) var twiceNLL: [Double]
-  /// Whether each fit converged (``FitResult/converged``).
-  public private(set) var converged: [Bool]
-  /// All best-fit parameters, flat: result i's at `i * parameterCount ..< (i + 1) * parameterCount`
-  /// (the layout ``BatchFitter/fit(_:fixed:initial:)`` takes as starting values).
-  public private(set) var parameters: [Double]
-  var iterations: [Int32]
-  var decrement: [Double]
-  /// Results of data sets that were fitted on the general engine (their lane left the fast
-  /// structure), with everything a ``FitResult`` has.
-  var general: [Int: FitResult] = [:]
-
-  init(count: Int, parameterCount: Int) {
-    self.parameterCount = parameterCount
-    twiceNLL = [Double](repeating: .nan, count: count)
-    converged = [Bool](repeating: false, count: count)
-    parameters = [Double](repeating: .nan, count: count * parameterCount)
-    iterations = [Int32](repeating: 0, count: count)
-    decrement = [Double](repeating: .nan, count: count)
-  }
-
-  public var count: Int { twiceNLL.count }
-
-  /// No results.
-  public static func empty(model: Model) -> BatchResults { BatchResults(count: 0, parameterCount: model.parameterCount) }
-
-  /// Parameter p of result i.
-  public func parameter(_ p: Int, of i: Int) -> Double { parameters[i * parameterCount + p] }
-
-  /// Results that went to the general engine (the rest took the batched fast path).
-  public var generalCount: Int { general.count }
-
-  /// Result i as a ``FitResult`` (uncertainties NaN unless the fit went to the general engine
-  /// with uncertainties on).
-  public subscript(i: Int) -> FitResult {
-    if let r = general[i] { return r }
-    let p = Array(parameters[(i * parameterCount)..<((i + 1) * parameterCount)])
-    return FitResult(
-      parameters: p, twiceNLL: twiceNLL[i], uncertainties: [Double](repeating: .nan, count: parameterCount),
-      converged: converged[i], iterations: Int(iterations[i]), newtonDecrement: decrement[i], method: "newton (batched)")
-  }
-
-  mutating func store(_ r: FitResult, at i: Int) {
-    general[i] = r
-    twiceNLL[i] = r.twiceNLL
-    converged[i] = r.converged
-    iterations[i] = Int32(clamping: r.iterations)
-    decrement[i] = r.newtonDecrement
-    for p in 0..<parameterCount { parameters[i * parameterCount + p] = r.parameters[p] }
-  }
-
-  /// Appends `other`'s results after these.
-  mutating func append(_ other: BatchResults) {
-    let offset = count
-    twiceNLL += other.twiceNLL
-    converged += other.converged
-    parameters += other.parameters
-    iterations += other.iterations
-    decrement += other.decrement
-    for (i, r) in other.general { general[offset + i] = r }
-  }
-}
-
 /// Which engine fits of a model with given fixed parameters take.
 public enum FitPath: String, Sendable {
   /// The fast structure on SIMD lanes (closed-form per-bin profiling).
@@ -170,65 +71,103 @@ public final class BatchFitter {
   ///     always take their values from `fixed` or the model.
   /// - Returns: one result per data set, in order.
   public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], initial: [Double]? = nil) -> BatchResults {
-    let nPar = model.parameterCount
-    if let initial { precondition(initial.count == data.count * nPar, "expected \(data.count * nPar) initial values, got \(initial.count)") }
-    for p in fixed.keys { precondition(p >= 0 && p < nPar, "fixed parameter index \(p) out of range") }
-    return fit(data, range: 0..<data.count, fixed: fixed, initial: initial)
-  }
-
-  /// Data sets `range` of `data` (results in order, indexed from 0).
-  func fit(_ data: DataBatch, range: Range<Int>, fixed: [Int: Double], initial: [Double]?) -> BatchResults {
-    let nPar = model.parameterCount
-    var results = BatchResults(count: range.count, parameterCount: nPar)
-    guard !range.isEmpty else { return results }
-    let (free, values) = freeAndValues(fixed)
-    let rt = free.withUnsafeBufferPointer { f in values.withUnsafeBufferPointer { engine.runtime(free: f.baseAddress!, values: $0.baseAddress!) } }
-    guard let rt else {
-      for i in range { results.store(fitGeneral(data, i, fixed: fixed, initial: initial), at: i - range.lowerBound) }
-      return results
-    }
-    data.values.withUnsafeBufferPointer { d in
-      let dp = d.baseAddress! + range.lowerBound * data.stride
-      let starts = initial ?? model.initialValues
-      starts.withUnsafeBufferPointer { s in
-        let stride = initial == nil ? 0 : nPar
-        let sp = s.baseAddress! + range.lowerBound * stride
-        engine.run(rt, count: range.count, options: options, data: { dp + $0 * data.stride }, start: { sp + $0 * stride }) { i, lane, end in
-          if end == .converged && rt.lane.positiveDefinite[lane] {
-            results.storeLane(rt, lane: lane, at: i, data: dp + i * data.stride, locals: recordsLocals)
-          } else {
-            results.store(fitGeneral(data, range.lowerBound + i, fixed: fixed, initial: initial), at: i)
-          }
-        }
-      }
-    }
-    return results
-  }
-
-  /// ``fit(data:fixed:initial:)`` for data sets given as arrays; full ``FitResult``s.
-  public func fit(data: [[Double]], fixed: [Int: Double] = [:], initial: [[Double]]? = nil) -> [FitResult] {
-    let r = fit(DataBatch(model: model, dataSets: data), fixed: fixed, initial: initial.map { $0.flatMap { $0 } })
-    return (0..<r.count).map { r[$0] }
+    fit(data, fixed: fixed, initial: initial, threads: 1)
   }
 
   /// ``fit(_:fixed:initial:)`` with the data sets split in contiguous parts over `threads`
-  /// threads; the first part runs on this fitter, the others on helper fitters kept for the
-  /// next call (same options). The results are in order and do not depend on `threads`.
+  /// threads (see ``fit(_:fixed:start:threads:)``).
   public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], initial: [Double]? = nil, threads: Int) -> BatchResults {
+    let nPar = model.parameterCount
+    if let initial { precondition(initial.count == data.count * nPar, "expected \(data.count * nPar) initial values, got \(initial.count)") }
+    return fit(data, fixed: fixed, starts: initial.map { .each($0) } ?? .model, threads: threads)
+  }
+
+  /// Fits every data set of `data` from the same starting values `start` (one value per
+  /// parameter; e.g. the parameters toys were generated at), with `fixed` held, on `threads`
+  /// threads.
+  public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], start: [Double], threads: Int = 1) -> BatchResults {
+    precondition(start.count == model.parameterCount, "expected \(model.parameterCount) starting values, got \(start.count)")
+    return fit(data, fixed: fixed, starts: .common(start), threads: threads)
+  }
+
+  /// Fits the data sets of `previous` (a fit of the same `data`) again with `fixed` held —
+  /// e.g. the conditional fits of test statistics after the free fits — each from its previous
+  /// best fit. Where the previous fit took the batched path, the start is one Newton step
+  /// ahead: the other globals move by the linear response −S_oo⁻¹S_of Δ_f of the previous
+  /// profile Hessian S to the change Δ_f of the newly fixed parameters (the first step of the
+  /// new fit, without a pass).
+  public func fit(_ data: DataBatch, fixed: [Int: Double] = [:], from previous: BatchResults, threads: Int = 1) -> BatchResults {
+    precondition(previous.count == data.count, "expected the results of \(data.count) data sets, got \(previous.count)")
+    return fit(data, fixed: fixed, starts: .previous(previous), threads: threads)
+  }
+
+  /// The data sets split in contiguous parts over `threads` threads; the first part runs on
+  /// this fitter, the others on helper fitters kept for the next call (same options). Every
+  /// part writes into the one result allocated here. The results are in order and do not
+  /// depend on `threads`.
+  func fit(_ data: DataBatch, fixed: [Int: Double], starts: BatchStart, threads: Int) -> BatchResults {
+    let nPar = model.parameterCount
+    for p in fixed.keys { precondition(p >= 0 && p < nPar, "fixed parameter index \(p) out of range") }
     let parts = max(1, min(threads, data.count / 64 + 1))
-    if parts == 1 { return fit(data, fixed: fixed, initial: initial) }
     while helpers.count < parts - 1 { helpers.append(BatchFitter(model: model, options: options)) }
     for h in helpers {
       h.options = options
       h.recordsLocals = recordsLocals
     }
     let bounds = (0...parts).map { $0 * data.count / parts }
-    let out = PartResults(parts)
     let fitters = UncheckedFitters([self] + helpers)
-    DispatchQueue.concurrentPerform(iterations: parts) { k in
-      out.set(k, fitters.list[k].fit(data, range: bounds[k]..<bounds[k + 1], fixed: fixed, initial: initial))
+    let (free, _) = freeAndValues(fixed)
+    let m = model.compiled
+    var results = BatchResults(
+      count: data.count, parameterCount: nPar, stored: recordsLocals ? nil : m.otherParameters,
+      hessianGlobals: (0..<nPar).filter { free[$0] && m.touch[$0] >= 2 })
+    results.withSlots { slots in
+      if parts == 1 {
+        var own = slots
+        fit(data, range: 0..<data.count, fixed: fixed, starts: starts, into: &own)
+        return [own.general]
+      }
+      let general = PartResults(parts)
+      DispatchQueue.concurrentPerform(iterations: parts) { k in
+        var own = slots
+        fitters.list[k].fit(data, range: bounds[k]..<bounds[k + 1], fixed: fixed, starts: starts, into: &own)
+        general.set(k, own.general)
+      }
+      return general.all
     }
-    return out.joined(count: data.count, parameterCount: model.parameterCount)
+    return results
+  }
+
+  /// Data sets `range` of `data` into `slots` (result i at `i`), on this fitter.
+  func fit(_ data: DataBatch, range: Range<Int>, fixed: [Int: Double], starts: BatchStart, into slots: inout ResultSlots) {
+    guard !range.isEmpty else { return }
+    let (free, values) = freeAndValues(fixed)
+    let starting = StartValues(starts, model: model.compiled, fixed: fixed, values: values)
+    let rt = free.withUnsafeBufferPointer { f in values.withUnsafeBufferPointer { engine.runtime(free: f.baseAddress!, values: $0.baseAddress!) } }
+    guard let rt else {
+      for i in range { slots.store(fitGeneral(data, i, fixed: fixed, start: starting.full(i)), at: i) }
+      return
+    }
+    data.values.withUnsafeBufferPointer { d in
+      let dp = d.baseAddress! + range.lowerBound * data.stride
+      let first = range.lowerBound
+      engine.run(
+        rt, count: range.count, options: options, extrapolate: !recordsLocals, data: { dp + $0 * data.stride },
+        constant: { data.constants[first + $0] }, start: { starting.pointer(first + $0) }
+      ) { i, lane, end in
+        if end == .converged && rt.lane.positiveDefinite[lane] {
+          slots.storeLane(rt, lane: lane, at: first + i, data: dp + i * data.stride, constant: data.constants[first + i])
+        } else {
+          slots.store(fitGeneral(data, first + i, fixed: fixed, start: starting.full(first + i)), at: first + i)
+        }
+      }
+    }
+  }
+
+  /// ``fit(data:fixed:initial:)`` for data sets given as arrays; full ``FitResult``s.
+  public func fit(data: [[Double]], fixed: [Int: Double] = [:], initial: [[Double]]? = nil) -> [FitResult] {
+    let r = fit(DataBatch(model: model, dataSets: data), fixed: fixed, initial: initial.map { $0.flatMap { $0 } })
+    return (0..<r.count).map { r[$0] }
   }
 
   func freeAndValues(_ fixed: [Int: Double]) -> ([Bool], [Double]) {
@@ -241,27 +180,14 @@ public final class BatchFitter {
     return (free, values)
   }
 
-  /// Data set i on the general engine.
-  func fitGeneral(_ data: DataBatch, _ i: Int, fixed: [Int: Double], initial: [Double]?) -> FitResult {
-    let nPar = model.parameterCount
-    // Starting values not recorded (NaN locals of a batch without locals) start at the model's.
-    let start = initial.map { all in (0..<nPar).map { p in all[i * nPar + p].isFinite ? all[i * nPar + p] : model.initialValues[p] } }
+  /// Data set i on the general engine, from `start` (NaN entries, parameters a batch did not
+  /// record, from the model's initial values).
+  func fitGeneral(_ data: DataBatch, _ i: Int, fixed: [Int: Double], start: [Double]?) -> FitResult {
+    let start = start.map { s in s.indices.map { s[$0].isFinite ? s[$0] : model.initialValues[$0] } }
     let saved = single.fastPath
     single.fastPath = false
     defer { single.fastPath = saved }
     return single.fit(data: Array(data[i]), fixed: fixed, initial: start)
-  }
-}
-
-extension BatchResults {
-  /// Stores the result of lane `lane` (converged on the fast path) as result i.
-  mutating func storeLane(_ rt: FastRuntime, lane: Int, at i: Int, data: UnsafePointer<Double>, locals: Bool) {
-    twiceNLL[i] = rt.lane.F[lane] + rt.dataConstant[lane]
-    converged[i] = true
-    iterations[i] = Int32(rt.lane.iterations[lane])
-    decrement[i] = rt.lane.decrement[lane]
-    let n = parameterCount
-    parameters.withUnsafeMutableBufferPointer { p in rt.parameters(lane: lane, data: data, into: p.baseAddress! + i * n, locals: locals) }
   }
 }
 
@@ -271,23 +197,22 @@ private struct UncheckedFitters: @unchecked Sendable {
   init(_ list: [BatchFitter]) { self.list = list }
 }
 
-/// Results of the parts of a threaded batch, each written by one thread.
+/// The general-engine results of the parts of a threaded batch, each written by one thread.
 private final class PartResults: @unchecked Sendable {
-  private var parts: [BatchResults?]
+  private var parts: [[Int: FitResult]]
   private let lock = NSLock()
 
-  init(_ n: Int) { parts = Array(repeating: nil, count: n) }
+  init(_ n: Int) { parts = Array(repeating: [:], count: n) }
 
-  func set(_ k: Int, _ r: BatchResults) {
+  func set(_ k: Int, _ r: [Int: FitResult]) {
     lock.lock()
     parts[k] = r
     lock.unlock()
   }
 
-  func joined(count: Int, parameterCount: Int) -> BatchResults {
-    var all = BatchResults(count: 0, parameterCount: parameterCount)
-    for p in parts { all.append(p!) }
-    precondition(all.count == count)
-    return all
+  var all: [[Int: FitResult]] {
+    lock.lock()
+    defer { lock.unlock() }
+    return parts
   }
 }

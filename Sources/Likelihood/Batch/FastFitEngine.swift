@@ -1,3 +1,4 @@
+import CLaneMath
 import Foundation
 
 /// How a lane's fit ended.
@@ -53,18 +54,24 @@ final class FastFitEngine {
   /// auxiliary data), `start(i)` its starting parameter values; `finish(i, lane, end)` is called
   /// once per data set as soon as its lane ends (before the lane is reused: read the result
   /// from `runtime` then).
+  ///
+  /// With `extrapolate` the last Newton step of a fit is taken without a pass (fits whose
+  /// per-bin parameters are not recorded; see ``LaneNewtonState``).
   func run(
-    _ rt: FastRuntime, count: Int, options: FitOptions, data: (Int) -> UnsafePointer<Double>,
-    start: (Int) -> UnsafePointer<Double>, finish: (Int, Int, LaneEnd) -> Void
+    _ rt: FastRuntime, count: Int, options: FitOptions, extrapolate: Bool = false, data: (Int) -> UnsafePointer<Double>,
+    constant: (Int) -> Double, start: (Int) -> UnsafePointer<Double>, finish: (Int, Int, LaneEnd) -> Void
   ) {
     let lanes = Lanes.scalarCount
     var job = [Int](repeating: -1, count: lanes)
     var next = 0
+    let bytes = (m.mainCount + m.auxCount) * MemoryLayout<Double>.stride
     func fill(_ j: Int) {
       while next < count {
         let i = next
         next += 1
-        if rt.load(lane: j, data: data(i), start: start(i)) {
+        // The next data set's lines are fetched while this one is fitted.
+        if next < count { clm_prefetch(data(next), bytes) }
+        if rt.load(lane: j, data: data(i), start: start(i), constant: constant(i)) {
           rt.restart(lane: j)
           job[j] = i
           return
@@ -75,9 +82,10 @@ final class FastFitEngine {
       rt.idle(lane: j)
     }
     for j in 0..<lanes { fill(j) }
-    while job.contains(where: { $0 >= 0 }) {
-      rt.pass()
-      let outcome = rt.newtonStep(tolerance: options.tolerance, maxIterations: options.maxIterations)
+    while anyLane(rt.live) {
+      rt.pass(log: rt.needsLogarithms)
+      let outcome = rt.newtonStep(tolerance: options.tolerance, maxIterations: options.maxIterations, extrapolate: extrapolate)
+      guard anyLane(outcome.converged .| outcome.fallback) else { continue }
       for j in 0..<lanes where job[j] >= 0 && (outcome.converged[j] || outcome.fallback[j]) {
         finish(job[j], j, outcome.converged[j] ? .converged : .fallback)
         fill(j)
@@ -97,7 +105,8 @@ final class FastFitEngine {
     var result: FitResult?
     d.withUnsafeBufferPointer { dp in
       let data = dp.baseAddress!
-      run(rt, count: 1, options: g.options, data: { _ in data }, start: { _ in UnsafePointer(g.x) }) { _, lane, end in
+      let constant = m.dataConstant(data)
+      run(rt, count: 1, options: g.options, data: { _ in data }, constant: { _ in constant }, start: { _ in UnsafePointer(g.x) }) { _, lane, end in
         guard end == .converged, rt.lane.positiveDefinite[lane] else { return }
         rt.parameters(lane: lane, data: data, into: g.x)
         result = rt.result(lane: lane, parameters: Array(UnsafeBufferPointer(start: g.x, count: m.parameterCount)))
@@ -116,7 +125,12 @@ extension FastRuntime {
   /// Starts lane j's fit at its loaded start (the next pass evaluates it).
   func restart(lane j: Int) {
     lane.starting[j] = true
+    lane.searching[j] = false
+    lane.needBase[j] = false
+    lane.fValid[j] = false
     lane.F[j] = .infinity
+    lane.fNoLog[j] = .infinity
+    lane.shift[j] = 0
     lane.alpha[j] = 1
     lane.decrement[j] = .infinity
     lane.iterations[j] = 0
@@ -127,17 +141,19 @@ extension FastRuntime {
   func idle(lane j: Int) {
     live[j] = false
     let n = scalars(laneN), w = scalars(laneW)
-    for i in 0..<loadMain.count {
+    for i in 0..<mainLoads {
       n[i &* Lanes.scalarCount &+ j] = 0
       w[i &* Lanes.scalarCount &+ j] = 1
     }
     lane.starting[j] = true
+    lane.searching[j] = false
+    lane.needBase[j] = false
   }
 
   /// The fit result of lane j (converged), with its parameters.
   func result(lane j: Int, parameters: [Double]) -> FitResult {
     FitResult(
-      parameters: parameters, twiceNLL: lane.F[j] + dataConstant[j],
+      parameters: parameters, twiceNLL: finalF(lane: j) + dataConstant[j],
       uncertainties: [Double](repeating: .nan, count: m.parameterCount), converged: true,
       iterations: Int(lane.iterations[j]), newtonDecrement: lane.decrement[j], method: "newton (batched)")
   }

@@ -4,17 +4,21 @@ import Foundation
 //
 // With a pair (slots 0, 1: ν ∋ β γ₀γ₁) stationarity of 2(ν − n ln ν) + Σ((γ_l − a_l)/σ_l)² reads,
 // for a given w = 1 − n/ν, the linear system M(w)γ = D⁻¹a − wA with M = D⁻¹ + wB (B: β off the
-// diagonal of the pair block), and the scalar equation ν(γ(w))(1 − w) = n remains. Along the
-// solution curve dγ/dw = −z, z = M⁻¹v (v = ∇_γν) and dν/dw = −c, c = vᵀz. Each iteration
-// replaces ν(w) by its tangent and solves (ν₀ − c w)(1 − w) = n exactly (the single-local
-// quadratic), i.e. Newton's method with the n/(1 − w) part kept exact; it converges
-// quadratically from the bin's w of the lane's previous pass (1–2 steps). n = 0 gives w = 1 at
-// once. Each lane iterates until its own |Δw| ≤ 1e-8(1 + |w|) and its w is then frozen; the
-// bin is solved once more at the frozen w (so a lane's result does not depend on the others).
+// diagonal of the pair block), and the scalar equation h(w) = ν(γ(w))(1 − w) − n = 0 remains.
+// Along the solution curve dγ/dw = −z, z = M⁻¹v (v = ∇_γν), and dν/dw = −c, c = vᵀz, so
+// −h′(w) = c(1 − w) + ν > 0 where M is positive definite and ν > 0: h decreases, its root is
+// unique, and Newton's method w′ = w + h(w)/(c(1 − w) + ν) converges to it (quadratically; h is
+// convex where ν is nearly linear in w, as with a single local, so the iterates do not
+// overshoot). It starts from the bin's w of the lane's previous pass (a new data set: 1 − n/ν
+// at γ = a) and takes 1–2 steps once the fit is under way. Each lane iterates until its own
+// step |Δw| ≤ 1e-8(1 + |w|); that last step is applied to the solution to first order
+// (γ − zΔw, ν − cΔw: exact to O(Δw²) ≈ 1e-16) instead of solving the bin again. n = 0 gives
+// w = 1 at once.
 //
 // The bin's share of the Schur complement is that of the singles kernel with M⁻¹ in place of
-// D: C_cc' += κ ỹ_c ỹ_c' − 2w² X_c M⁻¹ X_c'ᵀ, ρ_c += 2w Y_c, κ = 2n/(ν² + n vᵀz), with the
-// coefficients R, A_l (X_l = e_l) and β (Y_β = β⁰γ₀γ₁, X_β = β⁰(γ₁, γ₀)).
+// D: C_cc' += κ ỹ_c ỹ_c' − 2w² X_c M⁻¹ X_c'ᵀ, ρ_c += 2w Y_c, κ = 2n/(ν² + n vᵀz) = 2(1 − w)/(c(1 − w) + ν)
+// (the reciprocal of Newton's last step), with the coefficients R, A_l (X_l = e_l) and β
+// (Y_β = β⁰γ₀γ₁, X_β = β⁰(γ₁, γ₀)).
 
 /// A pair bin's inputs (the pair in slots 0, 1; up to two single locals after it).
 struct PairBin {
@@ -42,85 +46,89 @@ extension FastRuntime {
   func pairSolve<S: KernelShape>(_ b: PairBin, _ w: Lanes, _: S.Type) -> PairSolution {
     var s = PairSolution()
     let wb = w * b.beta
-    let det = b.inv0 * b.inv1 - wb * wb
+    let det = (b.inv0 * b.inv1).fms(wb, wb)
     s.positive = det .> .splat(0)
     let idet = Lanes.splat(1) / det
-    (s.m00, s.m01, s.m11) = (b.inv1 * idet, Lanes.splat(0) - wb * idet, b.inv0 * idet)
-    let r0 = b.inv0 * b.a0 - w * b.A0
-    let r1 = S.partnerA ? b.inv1 * b.a1 - w * b.A1 : b.inv1 * b.a1
-    s.g0 = s.m00 * r0 + s.m01 * r1
-    s.g1 = s.m01 * r0 + s.m11 * r1
-    let v0 = b.A0 + b.beta * s.g1
-    let v1 = S.partnerA ? b.A1 + b.beta * s.g0 : b.beta * s.g0
-    s.z0 = s.m00 * v0 + s.m01 * v1
-    s.z1 = s.m01 * v0 + s.m11 * v1
+    (s.m00, s.m01, s.m11) = (b.inv1 * idet, -(wb * idet), b.inv0 * idet)
+    let r0 = (b.inv0 * b.a0).fms(w, b.A0)
+    let r1 = S.partnerA ? (b.inv1 * b.a1).fms(w, b.A1) : b.inv1 * b.a1
+    s.g0 = (s.m00 * r0).fma(s.m01, r1)
+    s.g1 = (s.m01 * r0).fma(s.m11, r1)
+    let v0 = b.A0.fma(b.beta, s.g1)
+    let v1 = S.partnerA ? b.A1.fma(b.beta, s.g0) : b.beta * s.g0
+    s.z0 = (s.m00 * v0).fma(s.m01, v1)
+    s.z1 = (s.m01 * v0).fma(s.m11, v1)
     s.nu = (S.hasR ? b.R : .splat(0)).fma(b.A0, s.g0).fma(b.beta * s.g0, s.g1)
     if S.partnerA { s.nu = s.nu.fma(b.A1, s.g1) }
-    s.c = v0 * s.z0 + v1 * s.z1
+    s.c = (v0 * s.z0).fma(v1, s.z1)
     if S.singles >= 1 {
       s.zs0 = b.sig2s0 * b.As0
-      s.gs0 = b.as0 - s.zs0 * w
+      s.gs0 = b.as0.fms(s.zs0, w)
       s.nu = s.nu.fma(b.As0, s.gs0)
       s.c = s.c.fma(b.As0, s.zs0)
     }
     if S.singles >= 2 {
       s.zs1 = b.sig2s1 * b.As1
-      s.gs1 = b.as1 - s.zs1 * w
+      s.gs1 = b.as1.fms(s.zs1, w)
       s.nu = s.nu.fma(b.As1, s.gs1)
       s.c = s.c.fma(b.As1, s.zs1)
     }
     return s
   }
 
-  /// The next w of the tangent iteration: (ν₀ − c w′)(1 − w′) = n with ν₀ = ν(w) + c w, i.e.
-  /// 1 − n/ν′ for the root ν′ of ν′² − eν′ − cn = 0, e = ν(w) − c(1 − w), without
-  /// cancellation (one square root, one division).
+  /// Newton's iteration on h(w) per lane from `start` (see the comment above). Returns the
+  /// solution at each lane's final w, that w, 1/(c(1 − w) + ν) of the last step (for κ), and
+  /// the lanes that failed (M not positive definite, no convergence in 30 steps).
   @_transparent
-  func tangentStep(_ s: PairSolution, _ w: Lanes, _ n: Lanes) -> Lanes {
-    let e = s.nu - s.c * (Lanes.splat(1) - w)
-    let sq = (s.c * n * .splat(4)).fma(e, e).root()
-    let negative = e .< .splat(0)
-    let num = (n + n).or(sq - e, where: negative)
-    let den = (e + sq).or(s.c + s.c, where: negative)
-    return Lanes.splat(1) - num / den
-  }
-
-  /// Iterates w per lane from `start` until each lane converges, then solves the bin at the
-  /// lanes' frozen w. Returns that solution, w, and the lanes that failed (M not positive
-  /// definite, no convergence in 30 steps).
-  @_transparent
-  func pairIterate<S: KernelShape>(_ b: PairBin, start: Lanes, empty: LaneMask, _: S.Type) -> (PairSolution, Lanes, LaneMask) {
-    var w = start.or(.splat(1), where: empty)
+  func pairIterate<S: KernelShape>(_ b: PairBin, start: Lanes, empty: LaneMask, _: S.Type)
+    -> (PairSolution, Lanes, Lanes, LaneMask)
+  {
+    let one = Lanes.splat(1), zero = Lanes.splat(0)
+    var w = start.or(one, where: empty)
     var active = .!empty
     var bad = LaneMask(repeating: false)
+    var s = pairSolve(b, w, S.self)
+    var inverse = zero
     var steps = 0
-    while any(active) && steps < 30 {
-      steps += 1
-      let s = pairSolve(b, w, S.self)
-      let next = tangentStep(s, w, b.n)
-      let dw = next - w
-      let broken = .!s.positive .| .!(dw.magnitude .< .splat(.infinity))
-      let done = active .& ((dw.magnitude .<= Lanes.splat(1e-8) * (Lanes.splat(1) + w.magnitude)) .| broken)
+    while true {
+      let u = one - w
+      let den = s.nu.fma(s.c, u)
+      let inv = one / den
+      let dw = (-b.n).fma(s.nu, u) * inv
+      let broken = .!s.positive .| .!(dw.magnitude .< .splat(.infinity)) .| .!(den .> zero)
+      let small = dw.magnitude .<= Lanes.splat(1e-8) * (one + w.magnitude)
+      let done = active .& (small .| broken)
       bad = bad .| (done .& broken)
-      w = w.or(next, where: active .& .!broken)
+      // Lanes that converge: the last step to first order.
+      let last = (done .& .!broken)
+      let step = dw.or(zero, where: .!last)
+      s.g0 = s.g0.fms(s.z0, step)
+      s.g1 = s.g1.fms(s.z1, step)
+      if S.singles >= 1 { s.gs0 = s.gs0.fms(s.zs0, step) }
+      if S.singles >= 2 { s.gs1 = s.gs1.fms(s.zs1, step) }
+      s.nu = s.nu.fms(s.c, step)
+      inverse = inverse.or(inv, where: last)
+      w = w.or(w + dw, where: active .& .!broken)
       active = active .& .!done
+      steps += 1
+      if !anyLane(active) || steps >= 30 { break }
+      s = s.blended(pairSolve(b, w, S.self), keep: active)
     }
-    let s = pairSolve(b, w, S.self)
-    return (s, w, bad .| active .| .!s.positive)
+    return (s, w, inverse, bad .| active)
   }
 
-  /// One pass over a group of pair bins (see the comment above).
-  func pairKernel<S: KernelShape>(_ g: GroupRuntime, _: S.Type) {
+  /// One pass over a group of pair bins (see the comment above); with `log`, Σ n ln ν too.
+  func pairKernel<S: KernelShape>(_ g: GroupRuntime, _: S.Type, log: Bool) {
     let k = 2 + S.singles, F = FastField.count(k)
     let zero = Lanes.splat(0)
     let PA0 = classP[g.classA[0]], PA1 = classP[g.classA[1]], PS0 = classP[g.classA[2]], PS1 = classP[g.classA[3]]
     let PR = classP[g.classR], PB = classP[g.classB]
     var c = UnsafePointer(g.constants)
     var counts = UnsafePointer(laneN + g.nOffset), aux = UnsafePointer(laneAux + g.auxOffset)
-    var wState = laneW + g.nOffset
-    var F0 = zero
+    var wState = laneW + g.nOffset, nuOut = laneNu + g.nOffset
+    var F0 = zero, L0 = zero
     var sums = CoefficientSums()
-    let anyFisher = any(fisher)
+    let anyFisher = anyLane(fisher)
     for index in 0..<g.binCount {
       var b = PairBin(n: counts.pointee)
       (b.beta, b.R) = (PB * .splat(c[FastField.B(k)]), S.hasR ? PR * .splat(c[FastField.R()]) : zero)
@@ -131,24 +139,31 @@ extension FastRuntime {
       if S.singles >= 2 { (b.as1, b.As1, b.sig2s1) = (aux[3], PS1 * .splat(c[FastField.A(3)]), .splat(c[FastField.sig2(3, k)])) }
       let empty = b.n .== zero
       let start = pairStart(b, wState.pointee, S.self)
-      var (s, w, bad) = pairIterate(b, start: start, empty: empty, S.self)
+      var (s, w, inverse, bad) = pairIterate(b, start: start, empty: empty, S.self)
       wState.pointee = w
-      var (quad, kappa, valuesBad) = pairValues(b, s, empty: empty, c: c, S.self)
+      var (quad, valuesBad) = pairValues(b, s, empty: empty, c: c, S.self)
+      var kappa = (Lanes.splat(2) * (Lanes.splat(1) - w) * inverse).or(zero, where: empty)
       bad = (bad .| valuesBad) .& live
       var nLog = b.n
-      if any(bad) {  // these lanes' bin goes to the general engine; their contributions vanish
+      if anyLane(bad) {  // these lanes' bin goes to the general engine; their contributions vanish
         divert(group: g, index: index, lanes: bad, w: wState)
         s = PairSolution().blended(s, keep: .!bad)
         (w, quad, kappa, nLog) = (w.or(zero, where: bad), quad.or(zero, where: bad), kappa.or(zero, where: bad), nLog.or(zero, where: bad))
+        nuOut.pointee = s.nu.or(.splat(1), where: bad)
+      } else {
+        nuOut.pointee = s.nu
       }
-      F0 = F0 + quad + binMainTerm(s.nu, nLog)
+      F0 = F0 + quad + (s.nu + s.nu)
+      if log { L0 = L0.fma(nLog, laneLogNormal(s.nu.maximum(.splat(.leastNormalMagnitude)))) }
       pairSchur(b, s, w, kappa: kappa, fisher: anyFisher ? fisher .& .!bad : LaneMask(repeating: false), c: c, sums: &sums, S.self)
       c += F
       counts += 1
       aux += k
       wState += 1
+      nuOut += 1
     }
-    Ft = Ft + F0
+    binsNoLog = binsNoLog + F0
+    binsLog = binsLog + L0
     let (classes, used) = coefficientClasses(g, S.self)
     scatter(sums, classes: classes, used: used)
   }
@@ -158,7 +173,7 @@ extension FastRuntime {
   @_transparent
   func pairStart<S: KernelShape>(_ b: PairBin, _ previous: Lanes, _: S.Type) -> Lanes {
     let fresh = previous .!= previous
-    if !any(fresh) { return previous }
+    if !anyLane(fresh) { return previous }
     var nu = (S.hasR ? b.R : .splat(0)).fma(b.beta * b.a0, b.a1).fma(b.A0, b.a0)
     if S.partnerA { nu = nu.fma(b.A1, b.a1) }
     if S.singles >= 1 { nu = nu.fma(b.As0, b.as0) }
@@ -167,11 +182,11 @@ extension FastRuntime {
     return previous.or(w0, where: fresh)
   }
 
-  /// Σ((γ_l − a_l)/σ_l)² and κ = 2n/(ν² + n vᵀz) of a pair bin at its solution, and the lanes
-  /// whose solution is not admissible (ν ≤ 0 with events, a local outside its bounds).
+  /// Σ((γ_l − a_l)/σ_l)² of a pair bin at its solution, and the lanes whose solution is not
+  /// admissible (ν ≤ 0 with events, a local outside its bounds).
   @_transparent
   func pairValues<S: KernelShape>(_ b: PairBin, _ s: PairSolution, empty: LaneMask, c: UnsafePointer<Double>, _: S.Type)
-    -> (quad: Lanes, kappa: Lanes, bad: LaneMask)
+    -> (quad: Lanes, bad: LaneMask)
   {
     let k = 2 + S.singles
     let zero = Lanes.splat(0)
@@ -193,8 +208,7 @@ extension FastRuntime {
       quad = quad.fma(d * d, .splat(c[FastField.inv(3, k)]))
       check(s.gs1, 3)
     }
-    let kappa = ((b.n + b.n) / (b.n * s.c).fma(s.nu, s.nu)).or(zero, where: empty)
-    return (quad, kappa, bad)
+    return (quad, bad)
   }
 }
 

@@ -8,9 +8,11 @@ import Foundation
 //
 //     r = Σ_j ρ_j ∇P_j + constraints,   S = Σ_jj' C_jj' ∇P_j ∇P_j'ᵀ + Σ_j ρ_j ∇²P_j + constraints.
 extension FastRuntime {
-  /// Evaluates every lane at `xt`: sets `Ft`, `rt`, `St` and `failed`.
-  func pass() {
+  /// Evaluates every lane at `xt`: sets `FtNoLog`, `Ft` (with the logarithms when `log`),
+  /// `rt`, `St` and `failed`.
+  func pass(log: Bool) {
     let zero = Lanes.splat(0)
+    passLogged = log
     classDerivatives()
     for j in 0..<J { rho[j] = zero }
     for i in 0..<(J * J) { cc[i] = zero }
@@ -19,12 +21,16 @@ extension FastRuntime {
     slowF = zero
     for i in 0..<G { slowR[i] = zero }
     for i in 0..<(G * G) { slowS[i] = zero }
-    Ft = constantPart
+    binsNoLog = zero
+    binsLog = zero
+    for gi in groups.indices { runGroup(gi, log: log) }
+    var F = constantPart
     for i in 0..<G where globalInvSigma2[i] > 0 {
       let zi = globalAux[i] - xt[i]
-      Ft = Ft.fma(zi * Lanes.splat(globalInvSigma2[i]), zi)
+      F = F.fma(zi * Lanes.splat(globalInvSigma2[i]), zi)
     }
-    for gi in groups.indices { runGroup(gi) }
+    FtNoLog = F + binsNoLog + slowF
+    Ft = log ? FtNoLog - Lanes.splat(2) * binsLog : FtNoLog
     assemble()
   }
 
@@ -76,7 +82,6 @@ extension FastRuntime {
         gP[j * G + factorGlobal[f]] = gP[j * G + factorGlobal[f]] + classGrad[f]
       }
     }
-    Ft = Ft + slowF
     for i in 0..<G {
       rt[i] = slowR[i]
       for k in 0..<G { St[i * G + k] = slowS[i * G + k] }

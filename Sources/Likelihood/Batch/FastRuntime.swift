@@ -36,14 +36,33 @@ final class FastRuntime {
   static var lanes: Int { Lanes.scalarCount }
 
   // MARK: Lane data
-  /// Counts per grouped bin, auxiliary data per grouped local, w per grouped bin.
+  /// Counts per grouped bin, auxiliary data per grouped local, w = 1 − n/ν and ν per grouped
+  /// bin (of the last pass: ν gives a lane's Σ n ln ν when its pass had no logarithms).
   let laneN: UnsafeMutablePointer<Lanes>
   let laneAux: UnsafeMutablePointer<Lanes>
   let laneW: UnsafeMutablePointer<Lanes>
+  let laneNu: UnsafeMutablePointer<Lanes>
   /// Where each count and each local's auxiliary datum of the lane buffers comes from in a data
   /// set (main-bin index; auxiliary index).
-  let loadMain: [Int32]
-  let loadAux: [Int32]
+  let loadMain: UnsafeMutablePointer<Int32>
+  let loadAux: UnsafeMutablePointer<Int32>
+  let mainLoads: Int
+  let auxLoads: Int
+  /// Model bins without any term (their data must be 0), and the per-bin locals (NaN in
+  /// results without locals).
+  let emptyBins: UnsafeMutablePointer<Int32>
+  let emptyBinCount: Int
+  let localParams: UnsafeMutablePointer<Int32>
+  let localCount: Int
+  /// The grouped bins of pair groups (their w is the state of the pair kernel's iteration).
+  let pairBins: [Range<Int>]
+  /// Where each of the model's ``CompiledModel/otherParameters`` comes from in a result without
+  /// locals: a global's slot (≥ 0), the fixed or starting value (−1), or an orphan's
+  /// constraint maximum (−2).
+  let otherSource: [Int32]
+  /// Scratch of ``finalF(lane:)``: one lane's counts and expected yields, padded to vectors.
+  let finalN: UnsafeMutablePointer<Lanes>
+  let finalNu: UnsafeMutablePointer<Lanes>
   /// Auxiliary data of the globals' constraints (0 when unconstrained).
   let globalAux: UnsafeMutablePointer<Lanes>
   /// Per lane: the constant part of the objective (constraints of fixed and orphan
@@ -78,9 +97,14 @@ final class FastRuntime {
   /// Accumulators of a pass in class space: ρ_j and C_jj'.
   let rho: UnsafeMutablePointer<Lanes>
   let cc: UnsafeMutablePointer<Lanes>
-  /// Results of a pass: P at xt, its gradient and Hessian over the globals, lanes whose closed
-  /// forms failed.
+  /// Results of a pass: P at xt (`Ft`, with Σ n ln ν only when `passLogged`; `FtNoLog` without
+  /// it), its gradient and Hessian over the globals, lanes whose closed forms failed.
   var Ft = Lanes.splat(0)
+  var FtNoLog = Lanes.splat(0)
+  var passLogged = false
+  /// The kernels' sums over the bins of a pass: Σ (Σ((γ − a)/σ)² + 2ν), and Σ n ln ν.
+  var binsNoLog = Lanes.splat(0)
+  var binsLog = Lanes.splat(0)
   let rt: UnsafeMutablePointer<Lanes>
   let St: UnsafeMutablePointer<Lanes>
   var failed = LaneMask(repeating: false)
@@ -114,6 +138,10 @@ final class FastRuntime {
     laneN = storage.make(nTotal, Lanes.splat(0))
     laneAux = storage.make(auxTotal, Lanes.splat(0))
     laneW = storage.make(nTotal, Lanes.splat(.nan))
+    laneNu = storage.make(nTotal, Lanes.splat(1))
+    let vectors = (nTotal + Lanes.scalarCount - 1) / Lanes.scalarCount
+    finalN = storage.make(vectors, Lanes.splat(0))
+    finalNu = storage.make(vectors, Lanes.splat(1))
     globalAux = storage.make(G, Lanes.splat(0))
     xt = storage.make(G + s.fixedGlobals.count, Lanes.splat(0))
     var fs = [0], hs = [0]
@@ -156,9 +184,22 @@ final class FastRuntime {
       nOff += g.binCount
       aOff += g.binCount * g.slots
     }
-    self.loadMain = loadMain
-    self.loadAux = loadAux
-    lane = LaneNewtonState(G: G, storage: storage)
+    self.loadMain = storage.copy(loadMain)
+    self.loadAux = storage.copy(loadAux)
+    mainLoads = loadMain.count
+    auxLoads = loadAux.count
+    emptyBins = storage.copy(s.emptyBins.map(Int32.init))
+    emptyBinCount = s.emptyBins.count
+    let locals = s.groups.flatMap(\.param)
+    localParams = storage.copy(locals.map(Int32.init))
+    localCount = locals.count
+    pairBins = groups.filter(\.key.pair).map { $0.nOffset..<($0.nOffset + $0.binCount) }
+    let orphans = Set(s.orphans)
+    otherSource = model.otherParameters.map { p in
+      if let i = s.globals.firstIndex(of: p) { return Int32(i) }
+      return orphans.contains(p) ? -2 : -1
+    }
+    laneState = storage.make(1, LaneNewtonState(G: G, storage: storage))
     setFixedValues(s.base)
   }
 
@@ -171,30 +212,36 @@ final class FastRuntime {
   }
 
   /// The Newton state of every lane (``LaneNewtonState``).
-  var lane: LaneNewtonState
+  /// (In raw memory behind an addressor: the Newton step mutates it field by field, and a
+  /// stored property of a class would check exclusivity at run time on every access.)
+  var lane: LaneNewtonState {
+    unsafeAddress { UnsafePointer(laneState) }
+    unsafeMutableAddress { laneState }
+  }
+  let laneState: UnsafeMutablePointer<LaneNewtonState>
 
   // MARK: - Loading a data set into a lane
 
   /// Puts data set `d` (main then auxiliary data) into lane `j`, starting from the globals of
   /// `start` (clamped into the bounds). Returns false when the data set cannot be fitted here
   /// (events in a bin without any sample: the general fitter reports it).
-  func load(lane j: Int, data d: UnsafePointer<Double>, start: UnsafePointer<Double>) -> Bool {
-    for b in structure.emptyBins where d[b] != 0 { return false }
+  func load(lane j: Int, data d: UnsafePointer<Double>, start: UnsafePointer<Double>, constant: Double) -> Bool {
+    for e in 0..<emptyBinCount where d[Int(emptyBins[e])] != 0 { return false }
     live[j] = true
     let aux = d + m.mainCount
-    let n = scalars(laneN), w = scalars(laneW), a = scalars(laneAux)
-    for i in 0..<loadMain.count {
-      n[i &* Lanes.scalarCount &+ j] = d[Int(loadMain[i])]
-      w[i &* Lanes.scalarCount &+ j] = .nan
-    }
-    for i in 0..<loadAux.count { a[i &* Lanes.scalarCount &+ j] = aux[Int(loadAux[i])] }
-    for (i, c) in structure.globalConstraint.enumerated() { globalAux[i][j] = c.auxIndex.map { aux[$0] } ?? 0 }
-    constantPart[j] = constantConstraints(aux)
-    dataConstant[j] = dataConstant(d)
+    let L = Lanes.scalarCount
+    let n = scalars(laneN) + j, w = scalars(laneW) + j, a = scalars(laneAux) + j
+    for i in 0..<mainLoads { n[i &* L] = d[Int(loadMain[i])] }
+    for i in 0..<auxLoads { a[i &* L] = aux[Int(loadAux[i])] }
+    // A new data set: the pair bins start their w afresh (NaN; see ``pairStart``).
+    for r in pairBins { for i in r { w[i &* L] = .nan } }
     for i in 0..<G {
+      globalAux[i][j] = structure.globalConstraint[i].auxIndex.map { aux[$0] } ?? 0
       let p = globals[i]
       lane.x[i][j] = min(max(start[p], m.lower[p]), m.upper[p])
     }
+    constantPart[j] = constantConstraints(aux)
+    dataConstant[j] = constant
     return true
   }
 
@@ -215,12 +262,27 @@ final class FastRuntime {
     return total
   }
 
-  /// Σ 2 lgamma(n + 1) + Σ 2 lgamma(a + 1) over Poisson constraints + Gaussian normalisations.
-  func dataConstant(_ d: UnsafePointer<Double>) -> Double {
-    var c = m.gaussianConstant
-    for b in 0..<m.mainCount where d[b] != 0 { c += m.twoLgamma1p(d[b]) }
-    for a in m.poissonAux { c += m.twoLgamma1p(d[m.mainCount + a]) }
-    return c
+  /// −2 ln L (without data constants) at lane j's end point: from its last pass when that pass
+  /// computed the logarithms, else that pass's part without them minus 2 Σ n ln ν over the
+  /// lane's bins (ν stored by the pass; bins the general engine solved hold ν = 1 and are in
+  /// the part without logarithms whole); plus the shift of an extrapolated final step.
+  func finalF(lane j: Int) -> Double {
+    if lane.fValid[j] { return lane.F[j] + lane.shift[j] }
+    let L = Lanes.scalarCount, count = mainLoads
+    let n = scalars(laneN) + j, nu = scalars(laneNu) + j
+    let fn = scalars(finalN), fnu = scalars(finalNu)
+    for b in 0..<count {
+      fn[b] = n[b &* L]
+      fnu[b] = nu[b &* L]
+    }
+    let vectors = (count + L - 1) / L
+    for b in count..<(vectors &* L) {
+      fn[b] = 0
+      fnu[b] = 1
+    }
+    var sum = Lanes.splat(0)
+    for v in 0..<vectors { sum = sum.fma(finalN[v], laneLogNormal(finalNu[v].maximum(.splat(.leastNormalMagnitude)))) }
+    return lane.fNoLog[j] - 2 * sum.sum() + lane.shift[j]
   }
 
   // MARK: - Reading a lane's result
@@ -231,15 +293,28 @@ final class FastRuntime {
   func parameters(lane j: Int, data d: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, locals: Bool = true) {
     base.withUnsafeBufferPointer { out.update(from: $0.baseAddress!, count: m.parameterCount) }
     for i in 0..<G { out[globals[i]] = lane.x[i][j] }
-    for p in structure.orphans {
-      if let best = m.constraint[p].maximum(aux: d + m.mainCount) { out[p] = min(max(best, m.lower[p]), m.upper[p]) }
-    }
+    for p in structure.orphans { out[p] = orphanValue(p, data: d) }
     if !locals {
-      for g in groups { for q in 0..<(g.binCount * g.key.slots) { out[Int(g.param[q])] = .nan } }
+      for q in 0..<localCount { out[Int(localParams[q])] = .nan }
       return
     }
     classProducts(lane: j, globals: out)
     for g in groups { localsOf(group: g, lane: j, into: out) }
+  }
+
+  /// The model's ``CompiledModel/otherParameters`` of lane `j` (the parameters that are not
+  /// per-bin), in their order, into `out`.
+  func otherParameters(lane j: Int, data d: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+    for (c, p) in m.otherParameters.enumerated() {
+      let source = Int(otherSource[c])
+      out[c] = source >= 0 ? lane.x[source][j] : source == -1 ? base[p] : orphanValue(p, data: d)
+    }
+  }
+
+  /// A free parameter in no bin: at its constraint's maximum (clamped into its bounds).
+  func orphanValue(_ p: Int, data d: UnsafePointer<Double>) -> Double {
+    guard let best = m.constraint[p].maximum(aux: d + m.mainCount) else { return base[p] }
+    return min(max(best, m.lower[p]), m.upper[p])
   }
 
   /// P_j of lane `j` at parameter values `x` (scalars, into `classP[*][j]`).

@@ -12,19 +12,27 @@ typealias LaneMask = SIMDMask<SIMD8<Int64>>
 typealias LaneBits = SIMD8<UInt64>
 typealias LaneVectorType = SIMD8
 @inline(__always) func laneSqrt(_ x: Lanes) -> Lanes { clm_sqrt8(x) }
+/// Whether any lane of `m` is set (one instruction on AVX-512; see ``clm_any8``).
+@inline(__always) func anyLane(_ m: LaneMask) -> Bool { clm_any8(unsafeBitCast(m, to: SIMD8<Int64>.self)) != 0 }
 #else
 typealias Lanes = SIMD4<Double>
 typealias LaneMask = SIMDMask<SIMD4<Int64>>
 typealias LaneBits = SIMD4<UInt64>
 typealias LaneVectorType = SIMD4
 @inline(__always) func laneSqrt(_ x: Lanes) -> Lanes { clm_sqrt4(x) }
+/// Whether any lane of `m` is set (one instruction on AVX; see ``clm_any4``).
+@inline(__always) func anyLane(_ m: LaneMask) -> Bool { clm_any4(unsafeBitCast(m, to: SIMD4<Int64>.self)) != 0 }
 #endif
 
 extension LaneVectorType where Scalar == Double {
   @inline(__always) static func splat(_ v: Double) -> Lanes { Lanes(repeating: v) }
 
-  /// self + a·b with one rounding (a fused multiply-add).
+  /// self + a·b with one rounding (a fused multiply-add). Swift does not contract a·b + c by
+  /// itself: every kernel writes its fused operations out.
   @inline(__always) func fma(_ a: Lanes, _ b: Lanes) -> Lanes { addingProduct(a, b) }
+
+  /// self − a·b with one rounding (LLVM folds the negation into vfnmadd).
+  @inline(__always) func fms(_ a: Lanes, _ b: Lanes) -> Lanes { addingProduct(-a, b) }
 
   /// √self, correctly rounded, as one vector instruction (``clm_sqrt8``; Swift's SIMD
   /// squareRoot() is one libm call per lane).

@@ -107,13 +107,20 @@ final class CompiledModel: @unchecked Sendable {
   let maxLocals: Int
   let maxBinGlobals: Int
   let globalCandidates: Int
-  /// Auxiliary indices of the Poisson constraints (their data enter the lgamma constant).
+  /// Auxiliary indices of the Poisson constraints (their data enter the lgamma constant), as
+  /// an array and as a buffer for hot loops.
   let poissonAux: [Int]
+  let poissonAuxIndex: UnsafeMutablePointer<Int32>
+  let poissonAuxCount: Int
   /// Σ over Gaussian constraints of 2 ln(σ√(2π)): the data-independent constant of −2 ln L.
   let gaussianConstant: Double
   /// 2·lgamma(n + 1) for n = 0 ..< lgammaTableSize.
   let lgammaTable: UnsafeMutablePointer<Double>
   static let lgammaTableSize = 4096
+
+  /// The parameters that do not enter exactly one bin (all but the per-bin locals, when
+  /// free): those a batched result without locals stores.
+  let otherParameters: [Int]
 
   /// Parameters with an effect that is not monotonic within their bounds (a one-sided normsys,
   /// a histosys with both templates on one side): the likelihood can have several minima.
@@ -147,6 +154,8 @@ final class CompiledModel: @unchecked Sendable {
     initialValues = p.initial
     freeByDefault = storage.copy(p.fixed.map { !$0 })
     poissonAux = p.constraints.compactMap { if case .poisson(_, let a) = $0 { a } else { nil } }
+    poissonAuxIndex = storage.copy(poissonAux.map(Int32.init))
+    poissonAuxCount = poissonAux.count
     gaussianConstant = p.constraints.reduce(0.0) {
       if case .gaussian(let sigma, _) = $1 { return $0 + 2 * Foundation.log(sigma * (2.0 * Double.pi).squareRoot()) }
       return $0
@@ -167,6 +176,28 @@ final class CompiledModel: @unchecked Sendable {
     maxLocals = split.maxLocals
     maxBinGlobals = split.maxGlobals
     globalCandidates = split.touch.filter { $0 >= 2 }.count
+    otherParameters = (0..<parameterCount).filter { split.touch[$0] != 1 }
+  }
+
+  /// The data constant of −2 ln L left out of the fitters' objective, for data set `d` (main
+  /// then auxiliary data): Σ 2 ln Γ(n + 1) over the main bins and the Poisson-constrained
+  /// auxiliary data, plus the Gaussian normalisations Σ 2 ln(σ√(2π)).
+  func dataConstant(_ d: UnsafePointer<Double>) -> Double {
+    let size = Double(Self.lgammaTableSize)
+    var c = 0.0
+    for b in 0..<mainCount {
+      // A count in [0, 2^52) is exactly the low mantissa bits of count + 2^52 (no trapping
+      // conversion); the table holds the counts below its size.
+      let v = d[b]
+      let i = Int(truncatingIfNeeded: (v + 0x1p52).bitPattern & 0x000f_ffff_ffff_ffff)
+      if v > 0 && v < size && Double(i) == v {
+        c += lgammaTable[i]
+      } else if v != 0 {
+        c += Self.twoLgamma1pSlow(v)
+      }
+    }
+    for k in 0..<poissonAuxCount { c += twoLgamma1p(d[mainCount + Int(poissonAuxIndex[k])]) }
+    return c + gaussianConstant
   }
 
   /// Whether each parameter drives an effect whose derivative changes sign within its bounds
@@ -197,8 +228,11 @@ final class CompiledModel: @unchecked Sendable {
       let i = Int(v)
       if Double(i) == v { return lgammaTable[i] }
     }
-    return 2 * lgamma(v + 1)
+    return Self.twoLgamma1pSlow(v)
   }
+
+  @inline(never)
+  static func twoLgamma1pSlow(_ v: Double) -> Double { 2 * lgamma(v + 1) }
 
   /// ν_t at parameters x.
   @inline(__always)
