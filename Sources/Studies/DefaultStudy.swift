@@ -138,7 +138,7 @@ public struct DefaultStudy: Sendable {
   /// The look-elsewhere toys assessing the configuration's local excess, and the global
   /// significance of the pseudo-data's largest excess from the same toys.
   func runLookElsewhere(_ analysis: Analysis, scan: ScanFile) throws -> (LookElsewhereFile, GlobalSignificance?) {
-    let settings = LookElsewhereSettings(toys: scale.leeToys, blockSize: max(1, min(10, scale.leeToys / (2 * options.threads))),
+    let settings = LookElsewhereSettings(toys: scale.leeToys, blockSize: max(1, min(16, scale.leeToys / (2 * options.threads))),
                                          observedZ: spec.observedLocalZ)
     let lee = try LookElsewhereStudy(analysis: analysis, settings: settings, threads: options.threads)
     let seed = options.seed
