@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Interruptions: a study killed with SIGKILL at random moments and continued with --resume must
-# give exactly the result of an uninterrupted run. CI runs the short version (default); pass a
+# give exactly the result of an uninterrupted run. CI runs the short version (default: 3,000 toy
+# scans of 121 windows, long enough that kills land after tasks have finished — the batched scans
+# made 60 too quick for any kill to find a checkpoint); pass a
 # larger toy count for a longer soak: Validation/kill_resume_test.sh 400 8
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 Z=${ZPTOYS:-$root/.build/release/zptoys}
-toys=${1:-60}
+toys=${1:-3000}
 kills=${2:-4}
 work=$(mktemp -d /tmp/zptoys-kill.XXXXXX)
-opts=(lee --toys "$toys" --block-size 2 --masses 30-150 --observed-z 2.5 --seed 17
+opts=(lee --toys "$toys" --block-size 8 --masses 30-150 --observed-z 2.5 --seed 17
       --mc-background-events 100000 --mc-signal-events 10000 --threads 2 --no-progress)
 
 t0=$(date +%s%N)
