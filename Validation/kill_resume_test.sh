@@ -3,7 +3,7 @@
 # give exactly the result of an uninterrupted run. CI runs the short version (default: 3,000 toy
 # scans of 121 windows, long enough that kills land after tasks have finished — the batched scans
 # made 60 too quick for any kill to find a checkpoint); pass a
-# larger toy count for a longer soak: Validation/kill_resume_test.sh 400 8
+# larger toy count for a longer soak: Validation/kill_resume_test.sh 20000 8
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 Z=${ZPTOYS:-$root/.build/release/zptoys}
