@@ -42,8 +42,7 @@ final class BeltWorker {
   /// Toys `toys` drawn by `gen` (at POI = µ) from the streams `key(toy)`, each fitted free (from
   /// the generation point) and with the POI fixed at µ (from the toy's free fit, the other
   /// globals moved by the linear response to µ: ``BatchFitter/fit(_:fixed:from:threads:)``),
-  /// and t̃µ, q̃µ (arXiv:1007.1727 Eq. 11, 16) from the two. A toy whose conditional fit ends below its free fit has its free fit redone
-  /// (``ProfileLikelihood/consistentFree(_:_:_:)``).
+  /// and t̃µ, q̃µ (arXiv:1007.1727 Eq. 11, 16) from the two (``ProfileLikelihood/fits(_:fitter:poi:start:)``).
   func toys(_ toys: Range<Int>, gen: ToySampler, mu: Double, key: (Int) -> UInt64) -> [BeltToy] {
     batch.removeAll()
     var keys: [UInt64] = []
@@ -53,19 +52,10 @@ final class BeltWorker {
       batch.append { gen.sample(key: k, into: $0) }
       keys.append(k)
     }
-    let free = fitter.fit(batch, start: gen.parameters)
-    let conditional = fitter.fit(batch, fixed: [poi: mu], from: free)
+    let fits = profile.fits(batch, fitter: fitter, poi: mu, start: gen.parameters)
     return (0..<batch.count).map { i in
-      var freeNLL = free.twiceNLL[i], muHat = free.parameter(poi, of: i), ok = free.converged[i]
-      if conditional.converged[i], conditional.twiceNLL[i] < freeNLL - 1e-9 * max(1, abs(freeNLL)),
-         let better = profile.consistentFree(free[i], conditional[i], Array(batch[i])) {
-        freeNLL = better.twiceNLL
-        muHat = better.parameters[poi]
-        ok = true
-      }
-      let t = TestStatistic.ttilde.value(poi: mu, muHat: muHat, freeTwiceNLL: freeNLL, conditionalTwiceNLL: conditional.twiceNLL[i])
-      let q = TestStatistic.qtilde.value(poi: mu, muHat: muHat, freeTwiceNLL: freeNLL, conditionalTwiceNLL: conditional.twiceNLL[i])
-      return BeltToy(t: t, q: q, ok: ok && conditional.converged[i] && t.isFinite, key: keys[i])
+      let t = fits.value(.ttilde, i)
+      return BeltToy(t: t, q: fits.value(.qtilde, i), ok: fits.ok(i) && t.isFinite, key: keys[i])
     }
   }
 }

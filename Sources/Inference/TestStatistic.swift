@@ -120,6 +120,23 @@ public final class ProfileLikelihood {
     return refit.converged && refit.twiceNLL < f.twiceNLL ? refit : nil
   }
 
+  /// The free fits of `batch` (from `start`, else the model's initial values) and its fits at
+  /// POI = µ (from the free fits, one Newton step ahead: ``BatchFitter/fit(_:fixed:from:threads:)``),
+  /// with the free fit redone (``consistentFree(_:_:_:)``) for a data set whose fit at µ ended
+  /// below it — what every batched test statistic (toys, belts, look-elsewhere scans) needs.
+  public func fits(_ batch: DataBatch, fitter: BatchFitter, poi mu: Double, start: [Double]? = nil) -> BatchProfile {
+    let free = start.map { fitter.fit(batch, start: $0) } ?? fitter.fit(batch)
+    let conditional = fitter.fit(batch, fixed: [poiIndex: mu], from: free)
+    var out = BatchProfile(mu: mu, freeTwiceNLL: free.twiceNLL, muHat: (0..<batch.count).map { free.parameter(poiIndex, of: $0) },
+                           freeOK: free.converged, conditional: conditional)
+    for i in 0..<batch.count where conditional.converged[i]
+      && conditional.twiceNLL[i] < out.freeTwiceNLL[i] - 1e-9 * max(1, abs(out.freeTwiceNLL[i])) {
+      guard let better = consistentFree(free[i], conditional[i], Array(batch[i])) else { continue }
+      (out.freeTwiceNLL[i], out.muHat[i], out.freeOK[i]) = (better.twiceNLL, better.parameters[poiIndex], true)
+    }
+    return out
+  }
+
   /// The Asimov data set of pyhf's `generate_asimov_data`: the expectation at the conditional
   /// fit (µ′, θ̂̂(µ′)) to `data` (arXiv:1007.1727, Sec. 3.2).
   public func asimovData(poi muPrime: Double, data: [Double]) -> (data: [Double], fit: FitResult) {
@@ -142,4 +159,24 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
     case .invalidArgument(let s): s
     }
   }
+}
+
+/// The free and conditional fits of a batch of data sets (``ProfileLikelihood/fits(_:fitter:poi:start:)``).
+public struct BatchProfile: Sendable {
+  /// The POI value of the conditional fits.
+  public let mu: Double
+  /// −2 ln L, µ̂ and convergence of each data set's free fit.
+  public var freeTwiceNLL: [Double]
+  public var muHat: [Double]
+  public var freeOK: [Bool]
+  /// The fits at POI = µ.
+  public let conditional: BatchResults
+
+  /// `stat` at µ for data set i.
+  public func value(_ stat: TestStatistic, _ i: Int) -> Double {
+    stat.value(poi: mu, muHat: muHat[i], freeTwiceNLL: freeTwiceNLL[i], conditionalTwiceNLL: conditional.twiceNLL[i])
+  }
+
+  /// Both fits of data set i converged.
+  public func ok(_ i: Int) -> Bool { freeOK[i] && conditional.converged[i] }
 }

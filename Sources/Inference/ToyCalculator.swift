@@ -99,7 +99,7 @@ public final class ToyCalculator: HypoTestCalculator {
   public func distribution(poi mu: Double, truth: Double, signal: Bool) throws -> Distribution {
     let gen = ToySampler(model: model, parameters: generationParameters(poi: truth))
     let s = settings
-    let model = self.model, stat = testStatistic, poi = profile.poiIndex
+    let model = self.model, stat = testStatistic
     let block = Self.blockSize
     let blocks = (s.toys + block - 1) / block
     let results: [[ToyOutcome]] = try Parallel.map(
@@ -107,7 +107,7 @@ public final class ToyCalculator: HypoTestCalculator {
       makeState: { ToyBlockState(model: model, profile: try ProfileLikelihood(model: model)) }
     ) { b, state in
       let toys = (b * block)..<min(s.toys, (b + 1) * block)
-      return state.run(toys, gen: gen, keys: { s.key(toy: $0, signal: signal).hash64 }, stat: stat, poi: poi, mu: mu)
+      return state.run(toys, gen: gen, keys: { s.key(toy: $0, signal: signal).hash64 }, stat: stat, mu: mu)
     }
     var values: [Double] = []
     values.reserveCapacity(s.toys)
@@ -178,11 +178,9 @@ struct ToyBlockState {
 
   /// Generates toys `toys` (each from its own stream `keys(i)`), fits them free (from the
   /// generation parameters) and with the POI fixed at `mu` (warm-started from the free fit), and
-  /// evaluates `stat` for each; a toy
-  /// whose conditional fit ends below its free fit has its free fit redone
-  /// (``ProfileLikelihood/consistentFree(_:_:_:)``).
+  /// evaluates `stat` for each (``ProfileLikelihood/fits(_:fitter:poi:start:)``).
   mutating func run(
-    _ toys: Range<Int>, gen: ToySampler, keys: (Int) -> UInt64, stat: TestStatistic, poi: Int, mu: Double
+    _ toys: Range<Int>, gen: ToySampler, keys: (Int) -> UInt64, stat: TestStatistic, mu: Double
   ) -> [ToyOutcome] {
     batch.removeAll()
     var streamKeys: [UInt64] = []
@@ -193,18 +191,10 @@ struct ToyBlockState {
     }
     // The free fits start at the parameters the toys were generated at: their minimum is near.
     // The conditional fits start from the free fits, one Newton step ahead.
-    let free = fitter.fit(batch, start: gen.parameters)
-    let conditional = fitter.fit(batch, fixed: [poi: mu], from: free)
+    let fits = profile.fits(batch, fitter: fitter, poi: mu, start: gen.parameters)
     return (0..<batch.count).map { i in
-      var freeNLL = free.twiceNLL[i], muHat = free.parameter(poi, of: i), freeOK = free.converged[i]
-      if conditional.converged[i], conditional.twiceNLL[i] < freeNLL - 1e-9 * max(1, abs(freeNLL)),
-         let better = profile.consistentFree(free[i], conditional[i], Array(batch[i])) {
-        freeNLL = better.twiceNLL
-        muHat = better.parameters[poi]
-        freeOK = true
-      }
-      let v = stat.value(poi: mu, muHat: muHat, freeTwiceNLL: freeNLL, conditionalTwiceNLL: conditional.twiceNLL[i])
-      return ToyOutcome(value: v, ok: freeOK && conditional.converged[i] && v.isFinite, key: streamKeys[i])
+      let v = fits.value(stat, i)
+      return ToyOutcome(value: v, ok: fits.ok(i) && v.isFinite, key: streamKeys[i])
     }
   }
 }

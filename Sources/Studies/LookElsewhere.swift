@@ -102,26 +102,20 @@ public struct LookElsewhereStudy: Sendable {
     var q = [[Double]](repeating: [Double](repeating: 0, count: models.count), count: spectra.count)
     var failed = [Int](repeating: 0, count: spectra.count)
     for j in 0..<models.count {
-      let main = models[j].mainBinCount, p = state.profiles[j], poi = p.poiIndex
+      let main = models[j].mainBinCount, p = state.profiles[j]
       state.batches[j].removeAll()
       for s in spectra {
         let counts = try hypotheses.observations(j, shared: s)
         for b in 0..<main { state.data[j][b] = counts[b] }
         state.batches[j].append(state.data[j])
       }
-      let free = state.fitters[j].fit(state.batches[j])
-      let atZero = state.fitters[j].fit(state.batches[j], fixed: [poi: 0], from: free)
+      let fits = p.fits(state.batches[j], fitter: state.fitters[j], poi: 0)
       for i in spectra.indices {
-        var freeNLL = free.twiceNLL[i], muHat = free.parameter(poi, of: i), freeOK = free.converged[i]
-        if atZero.converged[i], atZero.twiceNLL[i] < freeNLL - 1e-9 * max(1, abs(freeNLL)),
-           let better = p.consistentFree(free[i], atZero[i], Array(state.batches[j][i])) {
-          (freeNLL, muHat, freeOK) = (better.twiceNLL, better.parameters[poi], true)
-        }
-        if !freeOK { failed[i] += 1 }
+        if !fits.freeOK[i] { failed[i] += 1 }
         // q0 = 0 when µ̂ ≤ 0 (Eq. 12); with the POI bounded at 0 the free fit is then the µ = 0 fit.
-        guard muHat > 0 else { continue }
-        let v = TestStatistic.q0.value(poi: 0, muHat: muHat, freeTwiceNLL: freeNLL, conditionalTwiceNLL: atZero.twiceNLL[i])
-        if !atZero.converged[i] || !v.isFinite { failed[i] += 1 }
+        guard fits.muHat[i] > 0 else { continue }
+        let v = fits.value(.q0, i)
+        if !fits.conditional.converged[i] || !v.isFinite { failed[i] += 1 }
         q[i][j] = v.isFinite ? v : 0
       }
     }
