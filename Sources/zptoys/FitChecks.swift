@@ -29,7 +29,7 @@ enum FitChecks {
       let channel = workspace.channels.first { $0.name == name }
       for (k, b) in model.channelBins[c].enumerated() {
         let nu = expected[b], n = data[b]
-        guard !(nu.isFinite && nu > 0) && !(nu == 0 && n == 0) else { continue }
+        guard !(nu.isFinite && nu > 0) && !(nu.isFinite && n == 0) else { continue }
         let what = nu.isFinite && nu < 0 ? "a negative expected yield \(nu)" :
           nu.isFinite ? "\(fmt(n)) observed events but no expected events" : "a non-finite expected yield \(nu)"
         problems.append("channel \"\(name)\", bin \(k): \(what) at the start of the fit\(culprit(channel, bin: k))")

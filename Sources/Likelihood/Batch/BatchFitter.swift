@@ -120,7 +120,7 @@ public final class BatchFitter {
     let m = model.compiled
     var results = BatchResults(
       count: data.count, parameterCount: nPar, stored: recordsLocals ? nil : m.otherParameters,
-      hessianGlobals: (0..<nPar).filter { free[$0] && m.touch[$0] >= 2 })
+      hessianGlobals: (0..<nPar).filter { free[$0] && m.isGlobal[$0] })
     results.withSlots { slots in
       if parts == 1 {
         var own = slots

@@ -30,7 +30,7 @@ final class FastFitEngine {
     // The key: which parameters are free, and the values of the fixed ones folded into the
     // structure (fixed parameters of several bins are set per fit instead).
     var values = [Double](repeating: .nan, count: n)
-    for p in 0..<n where !f[p] && m.touch[p] < 2 { values[p] = x[p] }
+    for p in 0..<n where !f[p] && !m.isGlobal[p] { values[p] = x[p] }
     var base = Array(UnsafeBufferPointer(start: x, count: n))
     for p in 0..<n where f[p] { base[p] = m.initialValues[p] }
     if let i = cache.firstIndex(where: { $0.free == f && Self.sameValues($0.values, values) }) {

@@ -149,7 +149,7 @@ private struct FastStructureBuilder {
   }
 
   mutating func build() -> Bool {
-    for p in 0..<m.parameterCount where free[p] && m.touch[p] >= 2 {
+    for p in 0..<m.parameterCount where free[p] && m.isGlobal[p] {
       if m.notMonotonic[p] { return false }
       if case .poisson = m.constraint[p] { return false }
       globalSlot[p] = globals.count
@@ -158,7 +158,7 @@ private struct FastStructureBuilder {
     if globals.count > FastStructure.maxGlobals { return false }
     // Fixed parameters of several bins (a POI held at a tested value) stay class factors, at
     // slots after the free globals, so that a new fixed value needs no new structure.
-    for p in 0..<m.parameterCount where !free[p] && m.touch[p] >= 2 {
+    for p in 0..<m.parameterCount where !free[p] && m.isGlobal[p] {
       globalSlot[p] = globals.count + fixedGlobals.count
       fixedGlobals.append(p)
     }

@@ -98,6 +98,13 @@ final class CompiledModel: @unchecked Sendable {
   let freeByDefault: UnsafeMutablePointer<Bool>
   /// Number of bins each parameter enters.
   let touch: UnsafeMutablePointer<Int32>
+  /// Whether a parameter is a *global* of the fits: it enters two or more bins, or one bin
+  /// with an effect that is not monotonic (``notMonotonic``: the likelihood can be
+  /// double-welled in it, and the restarts of the convergence check work on globals). Only
+  /// those are promoted: a promoted parameter in a bin whose locals have a flat direction (two
+  /// free normalisations of one bin) leaves the Schur complement singular.
+  /// The others that enter one bin are that bin's *locals*, profiled per bin.
+  let isGlobal: UnsafeMutablePointer<Bool>
   /// Parameters entering ≥ 2 bins (candidate globals) and exactly one bin (candidate locals)
   /// of each bin.
   let binGlobalStart: UnsafeMutablePointer<Int32>
@@ -118,13 +125,17 @@ final class CompiledModel: @unchecked Sendable {
   let lgammaTable: UnsafeMutablePointer<Double>
   static let lgammaTableSize = 4096
 
-  /// The parameters that do not enter exactly one bin (all but the per-bin locals, when
-  /// free): those a batched result without locals stores.
+  /// All but the per-bin locals: the parameters a batched result without locals stores.
   let otherParameters: [Int]
 
   /// Parameters with an effect that is not monotonic within their bounds (a one-sided normsys,
   /// a histosys with both templates on one side): the likelihood can have several minima.
   let notMonotonic: UnsafeMutablePointer<Bool>
+  /// Parameters that can make the likelihood double-welled (``wellShapes(terms:parameters:)``):
+  /// the not monotonic ones, and those whose effect's slope varies by more than
+  /// ``wellSlopeRatio`` within the bounds. The convergence check restarts converged fits from
+  /// other values of those that are globals.
+  let mayHaveWells: UnsafeMutablePointer<Bool>
 
   // MARK: Provenance (for messages)
   let parameterNames: [String]
@@ -161,22 +172,25 @@ final class CompiledModel: @unchecked Sendable {
       return $0
     }
     lgammaTable = storage.copy((0..<Self.lgammaTableSize).map { 2 * lgamma(Double($0) + 1) })
-    notMonotonic = storage.copy(Self.notMonotonic(terms: terms, parameters: p))
+    let shapes = Self.wellShapes(terms: terms, parameters: p)
+    notMonotonic = storage.copy(shapes.notMonotonic)
+    mayHaveWells = storage.copy(shapes.mayHaveWells)
     parameterNames = names
     termSample = terms.sample
     sampleNames = terms.sampleNames
     self.channelNames = channelNames
     self.channelBins = channelBins
-    let split = BinSplit(terms: terms, parameterCount: p.lower.count)
+    let split = BinSplit(terms: terms, parameterCount: p.lower.count, promote: shapes.notMonotonic)
     touch = storage.copy(split.touch)
+    isGlobal = storage.copy(split.global)
     binGlobalStart = storage.copy(split.globalStart)
     binGlobalParam = storage.copy(split.globalParam)
     binLocalStart = storage.copy(split.localStart)
     binLocalParam = storage.copy(split.localParam)
     maxLocals = split.maxLocals
     maxBinGlobals = split.maxGlobals
-    globalCandidates = split.touch.filter { $0 >= 2 }.count
-    otherParameters = (0..<parameterCount).filter { split.touch[$0] != 1 }
+    globalCandidates = split.global.filter { $0 }.count
+    otherParameters = (0..<parameterCount).filter { split.touch[$0] != 1 || split.global[$0] }
   }
 
   /// The data constant of −2 ln L left out of the fitters' objective, for data set `d` (main
@@ -200,25 +214,38 @@ final class CompiledModel: @unchecked Sendable {
     return c + gaussianConstant
   }
 
-  /// Whether each parameter drives an effect whose derivative changes sign within its bounds
-  /// (sampled at 201 points).
-  static func notMonotonic(terms: TermTable, parameters p: ParameterTable) -> [Bool] {
-    var out = [Bool](repeating: false, count: p.lower.count)
-    for occurrence in terms.factors + terms.additive where !occurrence.effect.isLinear && !out[occurrence.parameter] {
+  /// A slope that varies by more than this factor within a parameter's bounds marks a possible
+  /// second well: where the effect is flat, the constraint pulls the parameter back; where it is
+  /// steep, the data pull it on (pyhf's polynomial interpolation of an asymmetric normsys, say
+  /// hi 1.04 and lo 0.77, is almost flat near θ = 0.5 and exponential beyond 1: the differential
+  /// tests found fits stopped at 0.54 with the minimum at 4.8). Symmetric normsys up to ±10% and
+  /// symmetric histosys stay below it.
+  static let wellSlopeRatio = 3.0
+
+  /// Per parameter: whether an effect's derivative changes sign within the bounds, and whether
+  /// it changes sign or varies by more than ``wellSlopeRatio`` (sampled at 201 points).
+  static func wellShapes(terms: TermTable, parameters p: ParameterTable) -> (notMonotonic: [Bool], mayHaveWells: [Bool]) {
+    var notMonotonic = [Bool](repeating: false, count: p.lower.count)
+    var wells = notMonotonic
+    for occurrence in terms.factors + terms.additive where !occurrence.effect.isLinear && !notMonotonic[occurrence.parameter] {
       let i = occurrence.parameter
       let lo = p.lower[i].isFinite ? p.lower[i] : -10, hi = p.upper[i].isFinite ? p.upper[i] : 10
       var sign = 0.0
+      var smallest = Double.infinity, largest = 0.0
       for k in 0...200 {
         let d = occurrence.effect.jet(lo + (hi - lo) * Double(k) / 200).d1
+        smallest = min(smallest, abs(d))
+        largest = max(largest, abs(d))
         if d == 0 { continue }
         if sign != 0 && (d > 0) != (sign > 0) {
-          out[i] = true
+          notMonotonic[i] = true
           break
         }
         sign = d
       }
+      if notMonotonic[i] || largest > wellSlopeRatio * smallest { wells[i] = true }
     }
-    return out
+    return (notMonotonic, wells)
   }
 
   /// 2·lgamma(v + 1), from the table for small integers.
@@ -275,6 +302,7 @@ struct ParameterTable {
 /// (locals) and the others (globals).
 private struct BinSplit {
   var touch: [Int32] = []
+  var global: [Bool] = []
   var globalStart: [Int32] = [0]
   var globalParam: [Int32] = []
   var localStart: [Int32] = [0]
@@ -282,7 +310,7 @@ private struct BinSplit {
   var maxLocals = 0
   var maxGlobals = 0
 
-  init(terms: TermTable, parameterCount: Int) {
+  init(terms: TermTable, parameterCount: Int, promote: [Bool]) {
     let nMain = terms.binStart.count - 1
     var binsOf = [[Int]](repeating: [], count: parameterCount)
     for b in 0..<nMain {
@@ -294,10 +322,11 @@ private struct BinSplit {
       for p in params { binsOf[p].append(b) }
     }
     touch = binsOf.map { Int32($0.count) }
+    global = (0..<parameterCount).map { binsOf[$0].count >= 2 || (binsOf[$0].count == 1 && promote[$0]) }
     var perBinGlobal = [[Int32]](repeating: [], count: nMain)
     var perBinLocal = [[Int32]](repeating: [], count: nMain)
     for p in 0..<parameterCount {
-      if binsOf[p].count == 1 {
+      if binsOf[p].count == 1 && !global[p] {
         perBinLocal[binsOf[p][0]].append(Int32(p))
       } else {
         for b in binsOf[p] { perBinGlobal[b].append(Int32(p)) }

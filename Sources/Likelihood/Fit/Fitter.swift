@@ -4,8 +4,9 @@ import Foundation
 ///
 /// ## The method
 /// Parameters that enter exactly one main bin (staterror, shapesys and shapefactor parameters,
-/// and any other parameter of a single-bin channel) are *local*; the others (POI, normfactors,
-/// normsys, histosys, lumi, shapefactors spanning several channels) are *global*. For fixed
+/// and any other parameter of a single-bin channel) are *local*, unless their effect is not
+/// monotonic; the others (POI, normfactors, normsys, histosys, lumi, shapefactors spanning
+/// several channels) are *global*. For fixed
 /// global parameters, −2 ln L separates into one small problem per bin. The fit minimises the
 /// profile P(g) = min_locals −2 ln L over the globals g (variable projection) by a projected
 /// Newton method whose Hessian is the Schur complement S = H_gg − Σ_bins H_gl H_ll⁻¹ H_lg of

@@ -119,7 +119,7 @@ extension GeneralFitter {
     for p in 0..<m.parameterCount where free[p] { x[p] = min(max(m.initialValues[p], m.lower[p]), m.upper[p]) }
     for b in 0..<m.mainCount {
       let nu = m.expected(bin: b, x)
-      if nu > 0 || (nu == 0 && n[b] == 0) { continue }
+      if nu > 0 || (nu.isFinite && n[b] == 0) { continue }
       var term: Int?
       for t in Int(m.binTermStart[b])..<Int(m.binTermStart[b + 1]) where m.termValue(t, x) < 0 && term == nil { term = t }
       let detail = nu < 0 || nu.isNaN

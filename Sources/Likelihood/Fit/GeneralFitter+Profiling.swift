@@ -95,8 +95,10 @@ extension GeneralFitter {
       }
       x[p] = g
     }
-    if inside && nu >= 0 { return c * w * w + mainTerm(count, nu) }  // Σ((γ_l − a_l)/σ_l)² = c·w²
-    if k > 1 || !(nu >= 0) { return newtonBin(b, k) }
+    // Without events the stationary ν may be negative (mainTerm(0, ν) = 2ν for every ν).
+    let admissible = nu >= 0 || count == 0
+    if inside && admissible { return c * w * w + mainTerm(count, nu) }  // Σ((γ_l − a_l)/σ_l)² = c·w²
+    if k > 1 || !admissible { return newtonBin(b, k) }
     // One local clamped at a bound: exact (the bin's objective is convex in it).
     return constraintValue(Int(binFreeLocalParam[start])) + mainTerm(count, R + coefA[0] * x[Int(binFreeLocalParam[start])])
   }

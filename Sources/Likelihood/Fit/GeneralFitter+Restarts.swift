@@ -9,8 +9,10 @@ import Foundation
 // - S not positive definite at the end (a saddle or a flat direction): restarts from each free
 //   global moved by ±10% of its range;
 // - a free global whose effect is not monotonic within its bounds (a normsys with hi and lo on
-//   the same side of 1, an asymmetric histosys): the likelihood can be double-welled, so
-//   restarts from the other side (−θ̂) and from ±2 (clamped into the bounds).
+//   the same side of 1), or whose slope varies strongly (an asymmetric normsys or histosys
+//   under pyhf's polynomial interpolation, a large normsys; ``CompiledModel/mayHaveWells``):
+//   the likelihood can be double-welled, so restarts from the other side (−θ̂), from ±2 and
+//   from near either bound (a well beyond the polynomial region).
 extension GeneralFitter {
   /// Restarts the converged fit in `state` from other points where the check asks for it;
   /// keeps the lowest minimum.
@@ -49,8 +51,10 @@ extension GeneralFitter {
         let step = 0.1 * ((m.upper[p].isFinite && m.lower[p].isFinite) ? m.upper[p] - m.lower[p] : max(1, abs(v)))
         starts += [(p, v + step), (p, v - step)]
       }
-      if m.notMonotonic[p] {
-        for candidate in [-v, -2, 2] where abs(candidate - v) > 0.25 { starts.append((p, candidate)) }
+      if m.mayHaveWells[p] {
+        let lo = m.lower[p].isFinite ? m.lower[p] : -5, hi = m.upper[p].isFinite ? m.upper[p] : 5
+        let edges = [lo + 0.05 * (hi - lo), hi - 0.05 * (hi - lo)]
+        for candidate in [-v, -2, 2] + edges where abs(candidate - v) > 0.25 { starts.append((p, candidate)) }
       }
     }
     return starts

@@ -2,7 +2,8 @@ import Foundation
 
 // MARK: - Structure for the current set of free parameters
 //
-// Parameters that enter exactly one main bin are that bin's *locals*, the others *globals*.
+// Parameters that enter exactly one main bin are that bin's *locals*, the others *globals*
+// (``CompiledModel/isGlobal``: a non-monotonic effect makes a parameter global wherever it enters).
 // For a set of free parameters the structure lists the free globals, each bin's free locals and
 // the solver that profiles them (``BinSolver``). It is cached while the set of free parameters
 // does not change (toys refit with the same fixed parameters).
@@ -13,7 +14,7 @@ extension GeneralFitter {
     if structureValid && memcmp(free, prevFree, nPar * MemoryLayout<Bool>.stride) == 0 { return }
     var sameLocals = structureValid
     if structureValid {
-      for p in 0..<nPar where free[p] != prevFree[p] && m.touch[p] <= 1 {
+      for p in 0..<nPar where free[p] != prevFree[p] && !m.isGlobal[p] {
         sameLocals = false
         break
       }
@@ -29,7 +30,7 @@ extension GeneralFitter {
     constantCount = 0
     for p in 0..<m.parameterCount {
       prevFree[p] = free[p]
-      if free[p] && m.touch[p] >= 2 {
+      if free[p] && m.isGlobal[p] {
         gPos[p] = Int32(nGlobal)
         gParam[nGlobal] = Int32(p)
         nGlobal += 1

@@ -195,11 +195,14 @@ final class GeneralFitter {
     return c
   }
 
-  /// 2(ν − n ln ν), with Poisson(0 | 0) = 1 (pyhf); +∞ outside the support.
+  /// 2(ν − n ln ν) as pyhf computes it (xlogy(n, ν) − ν): a bin without events gives 2ν for
+  /// every ν, also ν ≤ 0 (Poisson(0 | 0) = 1, and a negative yield — a POI below 0 — is
+  /// rewarded, not refused, as in pyhf and ``Model/twiceNLL(_:data:)``); with events, +∞ for
+  /// ν ≤ 0.
   @inline(__always)
   func mainTerm(_ count: Double, _ nu: Double) -> Double {
-    if nu > 0 { return 2 * (nu - (count == 0 ? 0 : count * Foundation.log(nu))) }
-    if nu == 0 && count == 0 { return 0 }
+    if count == 0 { return nu.isFinite ? 2 * nu : .infinity }
+    if nu > 0 { return 2 * (nu - count * Foundation.log(nu)) }
     return .infinity
   }
 
