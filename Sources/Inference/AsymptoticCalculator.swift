@@ -66,9 +66,15 @@ public final class AsymptoticCalculator: HypoTestCalculator {
 
   public func hypotest(poi mu: Double) throws -> HypoTestResult {
     guard mu.isFinite, mu >= poiBounds.lowerBound else { throw InferenceError.invalidPOI(mu, poiBounds) }
-    let qObs = profile.evaluate(testStatistic, poi: mu, data: data, free: freeFitData).value
-    let sqrtQA = sqrtAsimov(poi: mu)
-    return AsymptoticCalculator.result(testStatistic, poi: mu, observed: qObs, sqrtAsimov: sqrtQA)
+    let observed = profile.evaluate(testStatistic, poi: mu, data: data, free: freeFitData)
+    let onAsimov = profile.evaluate(testStatistic, poi: mu, data: asimov, free: freeFitAsimov)
+    // A p-value from a fit that did not converge would be a wrong number with exit 0.
+    for (fit, what) in [(observed.free, "the free fit to the data"), (observed.conditional, "the fit to the data at µ = \(mu)"),
+                        (onAsimov.free, "the free fit to the Asimov data"), (onAsimov.conditional, "the fit to the Asimov data at µ = \(mu)")]
+    where !fit.converged {
+      throw InferenceError.fitFailed(what + (fit.error.map { " (\($0))" } ?? ""))
+    }
+    return AsymptoticCalculator.result(testStatistic, poi: mu, observed: observed.value, sqrtAsimov: onAsimov.value.squareRoot())
   }
 
   /// The expected CLs/CLs+b set only (needs no fit to the observed data at µ).

@@ -150,9 +150,12 @@ public enum InferenceError: Error, CustomStringConvertible, Equatable {
   case invalidPOI(Double, ClosedRange<Double>)
   case noBracket(String)
   case invalidArgument(String)
+  /// A fit behind a p-value did not converge: which one, and what the fitter tried.
+  case fitFailed(String)
 
   public var description: String {
     switch self {
+    case .fitFailed(let s): "a fit behind the p-values did not converge: \(s); no p-value is given from it"
     case .noPOI: "the model has no parameter of interest (measurement config.poi)"
     case .invalidPOI(let v, let r): "POI value \(v) is outside its bounds [\(r.lowerBound), \(r.upperBound)]"
     case .noBracket(let s): s

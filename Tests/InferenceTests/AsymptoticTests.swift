@@ -108,4 +108,25 @@ struct AsymptoticTests {
     let back = try JSONDecoder().decode(HypoTestResult.self, from: Data(json.utf8))
     #expect(back.cls.isNaN && back.expectedCLs[1].isNaN && back.expectedCLs[2] == 0.5)
   }
+
+  @Test("A fit behind the p-values that does not converge is an error naming the fit, never a CLs")
+  func unconvergedFitIsAnError() throws {
+    let model = try Model(workspace: Workspace(
+      channels: [Channel(name: "c", samples: [
+        Sample(name: "signal", data: [5, 3], modifiers: [.normfactor("mu")]),
+        Sample(name: "background", data: [10, 12], modifiers: [.normsys("b", hi: 1.1, lo: 0.9)]),
+      ])],
+      observations: [Observation(name: "c", data: [14, 16])],
+      measurements: [Measurement(name: "m", config: MeasurementConfig(poi: "mu"))]))
+    #expect(try AsymptoticCalculator(model: model, data: model.observedData).hypotest(poi: 1).cls > 0)
+    // A tolerance no Newton decrement meets: every fit with free globals fails to converge.
+    let never = try ProfileLikelihood(model: model, options: FitOptions(tolerance: -1, computeUncertainties: false))
+    let calc = try AsymptoticCalculator(profile: never, data: model.observedData)
+    #expect {
+      _ = try calc.hypotest(poi: 1)
+    } throws: { e in
+      guard case InferenceError.fitFailed(let what) = e else { return false }
+      return what.hasPrefix("the free fit to the data")
+    }
+  }
 }
