@@ -68,10 +68,14 @@ public final class AsymptoticCalculator: HypoTestCalculator {
     guard mu.isFinite, mu >= poiBounds.lowerBound else { throw InferenceError.invalidPOI(mu, poiBounds) }
     let observed = profile.evaluate(testStatistic, poi: mu, data: data, free: freeFitData)
     let onAsimov = profile.evaluate(testStatistic, poi: mu, data: asimov, free: freeFitAsimov)
-    // A p-value from a fit that did not converge would be a wrong number with exit 0.
-    for (fit, what) in [(observed.free, "the free fit to the data"), (observed.conditional, "the fit to the data at µ = \(mu)"),
-                        (onAsimov.free, "the free fit to the Asimov data"), (onAsimov.conditional, "the fit to the Asimov data at µ = \(mu)")]
+    // A p-value from a fit that did not converge would be a wrong number with exit 0. A fit at
+    // µ whose likelihood vanishes at every start (a yield ≤ 0 with events, say µ at a negative
+    // bound) is not a failure: the data exclude that µ, q = ∞ and the p-value is 0.
+    for (fit, what, atMu) in [(observed.free, "the free fit to the data", false), (observed.conditional, "the fit to the data at µ = \(mu)", true),
+                              (onAsimov.free, "the free fit to the Asimov data", false), (onAsimov.conditional, "the fit to the Asimov data at µ = \(mu)", true)]
     where !fit.converged {
+      if atMu, fit.twiceNLL == .infinity, case .notEvaluable? = fit.error { continue }
+      if atMu, case .zeroExpectation? = fit.error { continue }
       throw InferenceError.fitFailed(what + (fit.error.map { " (\($0))" } ?? ""))
     }
     return AsymptoticCalculator.result(testStatistic, poi: mu, observed: observed.value, sqrtAsimov: onAsimov.value.squareRoot())

@@ -132,10 +132,11 @@ final class CompiledModel: @unchecked Sendable {
   /// a histosys with both templates on one side): the likelihood can have several minima.
   let notMonotonic: UnsafeMutablePointer<Bool>
   /// Parameters that can make the likelihood double-welled (``wellShapes(terms:parameters:)``):
-  /// the not monotonic ones, and those whose effect's slope varies by more than
-  /// ``wellSlopeRatio`` within the bounds. The convergence check restarts converged fits from
-  /// other values of those that are globals.
+  /// the not monotonic ones, and those with a well score above ``wellScoreThreshold``. The
+  /// convergence check restarts converged fits from other values of those that are globals,
+  /// the highest scores first (``wellScore``; not monotonic counts as 2).
   let mayHaveWells: UnsafeMutablePointer<Bool>
+  let wellScore: UnsafeMutablePointer<Double>
 
   // MARK: Provenance (for messages)
   let parameterNames: [String]
@@ -174,7 +175,8 @@ final class CompiledModel: @unchecked Sendable {
     lgammaTable = storage.copy((0..<Self.lgammaTableSize).map { 2 * lgamma(Double($0) + 1) })
     let shapes = Self.wellShapes(terms: terms, parameters: p)
     notMonotonic = storage.copy(shapes.notMonotonic)
-    mayHaveWells = storage.copy(shapes.mayHaveWells)
+    wellScore = storage.copy(shapes.score)
+    mayHaveWells = storage.copy(shapes.score.map { $0 > Self.wellScoreThreshold })
     parameterNames = names
     termSample = terms.sample
     sampleNames = terms.sampleNames
@@ -214,38 +216,56 @@ final class CompiledModel: @unchecked Sendable {
     return c + gaussianConstant
   }
 
-  /// A slope that varies by more than this factor within a parameter's bounds marks a possible
-  /// second well: where the effect is flat, the constraint pulls the parameter back; where it is
-  /// steep, the data pull it on (pyhf's polynomial interpolation of an asymmetric normsys, say
-  /// hi 1.04 and lo 0.77, is almost flat near θ = 0.5 and exponential beyond 1: the differential
-  /// tests found fits stopped at 0.54 with the minimum at 4.8). Symmetric normsys up to ±10% and
-  /// symmetric histosys stay below it.
-  static let wellSlopeRatio = 3.0
+  /// The well score above which a parameter may make the likelihood double-welled. A yield
+  /// y(θ) enters −2 ln L as 2(y − n ln y) + θ²: where ln y is concave or linear in θ (an
+  /// exponential normsys beyond |θ| = 1, a linear histosys) the data term is convex in θ; where
+  /// ln y is convex, −n ln y is concave and with enough events the profile can have two wells.
+  /// The score measures that convexity: the largest rise of the log-slope s = y′/y from one
+  /// θ to a larger one, relative to the larger |s| (sampled at 201 points within the bounds).
+  /// pyhf's polynomial interpolation of an asymmetric normsys scores 0.2–0.9 (hi 1.04, lo 0.77:
+  /// 0.89, almost flat near θ = 0.5 and exponential beyond 1 — the differential tests found
+  /// fits stopped at 0.54 with the minimum at 4.8); symmetric normsys and histosys score below
+  /// 0.05.
+  static let wellScoreThreshold = 0.25
 
-  /// Per parameter: whether an effect's derivative changes sign within the bounds, and whether
-  /// it changes sign or varies by more than ``wellSlopeRatio`` (sampled at 201 points).
-  static func wellShapes(terms: TermTable, parameters p: ParameterTable) -> (notMonotonic: [Bool], mayHaveWells: [Bool]) {
+  /// Per parameter: whether an effect's derivative changes sign within the bounds, and its
+  /// well score (2 when not monotonic; the largest over the parameter's occurrences). The
+  /// yield of an additive occurrence is its term's nominal plus its effect.
+  static func wellShapes(terms: TermTable, parameters p: ParameterTable) -> (notMonotonic: [Bool], score: [Double]) {
     var notMonotonic = [Bool](repeating: false, count: p.lower.count)
-    var wells = notMonotonic
-    for occurrence in terms.factors + terms.additive where !occurrence.effect.isLinear && !notMonotonic[occurrence.parameter] {
+    var score = [Double](repeating: 0, count: p.lower.count)
+    func visit(_ occurrence: TermTable.Occurrence, base: Double) {
       let i = occurrence.parameter
+      if occurrence.effect.isLinear || notMonotonic[i] { return }
       let lo = p.lower[i].isFinite ? p.lower[i] : -10, hi = p.upper[i].isFinite ? p.upper[i] : 10
       var sign = 0.0
-      var smallest = Double.infinity, largest = 0.0
+      var lowestSlope = Double.infinity
       for k in 0...200 {
-        let d = occurrence.effect.jet(lo + (hi - lo) * Double(k) / 200).d1
-        smallest = min(smallest, abs(d))
-        largest = max(largest, abs(d))
-        if d == 0 { continue }
-        if sign != 0 && (d > 0) != (sign > 0) {
-          notMonotonic[i] = true
-          break
+        let jet = occurrence.effect.jet(lo + (hi - lo) * Double(k) / 200)
+        let d = jet.d1
+        if d != 0 {
+          if sign != 0 && (d > 0) != (sign > 0) {
+            notMonotonic[i] = true
+            score[i] = 2
+            return
+          }
+          sign = d
         }
-        sign = d
+        let y = base + jet.value
+        guard y > 0 else { continue }
+        let s = d / y
+        if lowestSlope.isFinite {
+          let scale = max(abs(s), abs(lowestSlope))
+          if scale > 0 { score[i] = max(score[i], (s - lowestSlope) / scale) }
+        }
+        lowestSlope = min(lowestSlope, s)
       }
-      if notMonotonic[i] || largest > wellSlopeRatio * smallest { wells[i] = true }
     }
-    return (notMonotonic, wells)
+    for t in 0..<terms.termCount {
+      for f in terms.factorStart[t]..<terms.factorStart[t + 1] { visit(terms.factors[f], base: 0) }
+      for a in terms.additiveStart[t]..<terms.additiveStart[t + 1] { visit(terms.additive[a], base: terms.nominal[t]) }
+    }
+    return (notMonotonic, score)
   }
 
   /// 2·lgamma(v + 1), from the table for small integers.
