@@ -131,14 +131,15 @@ extension GeneralFitter {
     return mainTerm(count, R + A * g) + constraintValue(p)
   }
 
-  /// One free factor: ν = n.
+  /// One free factor: ν = n; without events, 2ν falls with the factor down to its lower bound
+  /// (also where ν < 0 there: pyhf's convention, ``mainTerm(_:_:)``).
   @inline(__always)
   func freeLinearSolve(_ b: Int, _ k: Int) -> Double {
     let R = linearCoefficients(b, 1)
     let A = coefA[0]
     let p = Int(binFreeLocalParam[Int(binFreeLocalStart[b])])
     if A > 0 {
-      x[p] = min(max((n[b] - R) / A, m.lower[p]), m.upper[p])
+      x[p] = n[b] == 0 && m.lower[p].isFinite ? m.lower[p] : min(max((n[b] - R) / A, m.lower[p]), m.upper[p])
     } else if A < 0 {
       return newtonBin(b, k)
     }
