@@ -99,10 +99,8 @@ final class CompiledModel: @unchecked Sendable {
   /// Number of bins each parameter enters.
   let touch: UnsafeMutablePointer<Int32>
   /// Whether a parameter is a *global* of the fits: it enters two or more bins, or one bin
-  /// with an effect that is not monotonic (``notMonotonic``: the likelihood can be
-  /// double-welled in it, and the restarts of the convergence check work on globals). Only
-  /// those are promoted: a promoted parameter in a bin whose locals have a flat direction (two
-  /// free normalisations of one bin) leaves the Schur complement singular.
+  /// with an effect that may make the likelihood double-welled (``mayHaveWells``; the restarts
+  /// of the convergence check work on globals) — see ``BinSplit`` for the exception.
   /// The others that enter one bin are that bin's *locals*, profiled per bin.
   let isGlobal: UnsafeMutablePointer<Bool>
   /// Parameters entering ≥ 2 bins (candidate globals) and exactly one bin (candidate locals)
@@ -182,7 +180,8 @@ final class CompiledModel: @unchecked Sendable {
     sampleNames = terms.sampleNames
     self.channelNames = channelNames
     self.channelBins = channelBins
-    let split = BinSplit(terms: terms, parameterCount: p.lower.count, promote: shapes.notMonotonic)
+    let split = BinSplit(terms: terms, parameterCount: p.lower.count, notMonotonic: shapes.notMonotonic,
+                         wells: shapes.score.map { $0 > Self.wellScoreThreshold }, unconstrained: p.constraints.map { $0 == .none })
     touch = storage.copy(split.touch)
     isGlobal = storage.copy(split.global)
     binGlobalStart = storage.copy(split.globalStart)
@@ -330,7 +329,11 @@ private struct BinSplit {
   var maxLocals = 0
   var maxGlobals = 0
 
-  init(terms: TermTable, parameterCount: Int, promote: [Bool]) {
+  /// A parameter of one bin is promoted to a global when it is not monotonic, or when it may
+  /// make a well and its bin has fewer than two unconstrained parameters of its own: two free
+  /// normalisations of one bin are a flat direction of the bin's locals, which leaves the
+  /// Schur complement of a promoted parameter singular.
+  init(terms: TermTable, parameterCount: Int, notMonotonic: [Bool], wells: [Bool], unconstrained: [Bool]) {
     let nMain = terms.binStart.count - 1
     var binsOf = [[Int]](repeating: [], count: parameterCount)
     for b in 0..<nMain {
@@ -342,7 +345,12 @@ private struct BinSplit {
       for p in params { binsOf[p].append(b) }
     }
     touch = binsOf.map { Int32($0.count) }
-    global = (0..<parameterCount).map { binsOf[$0].count >= 2 || (binsOf[$0].count == 1 && promote[$0]) }
+    var freeFactors = [Int](repeating: 0, count: nMain)
+    for p in 0..<parameterCount where binsOf[p].count == 1 && unconstrained[p] { freeFactors[binsOf[p][0]] += 1 }
+    global = (0..<parameterCount).map { p in
+      if binsOf[p].count != 1 { return binsOf[p].count >= 2 }
+      return notMonotonic[p] || (wells[p] && freeFactors[binsOf[p][0]] < 2)
+    }
     var perBinGlobal = [[Int32]](repeating: [], count: nMain)
     var perBinLocal = [[Int32]](repeating: [], count: nMain)
     for p in 0..<parameterCount {
