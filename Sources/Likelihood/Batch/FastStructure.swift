@@ -150,7 +150,7 @@ private struct FastStructureBuilder {
 
   mutating func build() -> Bool {
     for p in 0..<m.parameterCount where free[p] && m.isGlobal[p] {
-      if m.notMonotonic[p] { return false }
+      if m.mayHaveWells[p] { return false }  // the general engine restarts such fits; this one does not
       if case .poisson = m.constraint[p] { return false }
       globalSlot[p] = globals.count
       globals.append(p)
