@@ -55,7 +55,17 @@ public final class AsymptoticCalculator: HypoTestCalculator {
     self.testStatistic = testStatistic
     self.data = data
     freeFitData = profile.freeFit(data)
-    asimov = profile.asimovData(poi: testStatistic == .q0 ? 1 : 0, data: data).data
+    let muA: Double = testStatistic == .q0 ? 1 : 0
+    asimov = profile.asimovData(poi: muA, data: data).data
+    // pyhf's Poisson term lets a bin without events take a negative yield (2ν falls with ν);
+    // a fit that does so makes Asimov "data" below 0, on which −2 ln L has no minimum.
+    if let b = asimov.prefix(model.mainBinCount).firstIndex(where: { $0 < 0 }) {
+      let c = model.channelBins.firstIndex { $0.contains(b) } ?? 0
+      throw InferenceError.invalidArgument(
+        "the Asimov data set of µ = \(muA) has \(asimov[b]) events in channel \"\(model.channelNames[c])\", bin \(b - model.channelBins[c].lowerBound): "
+          + "the fit at µ = \(muA) takes the yield of that bin, which has no events, below 0 (pyhf's Poisson convention allows it), "
+          + "and the asymptotic formulae need an Asimov data set with yields ≥ 0; bound the parameters that drive the yield negative")
+    }
     freeFitAsimov = profile.freeFit(asimov)
   }
 

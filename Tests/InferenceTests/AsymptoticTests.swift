@@ -129,4 +129,22 @@ struct AsymptoticTests {
       return what.hasPrefix("the free fit to the data")
     }
   }
+
+  @Test("An Asimov data set below 0 (a normalisation bounded below 0 in a bin without events) is an error naming the bin")
+  func negativeAsimovIsAnError() throws {
+    let model = try Model(workspace: Workspace(
+      channels: [Channel(name: "c", samples: [
+        Sample(name: "signal", data: [0, 5], modifiers: [.normfactor("mu")]),
+        Sample(name: "background", data: [3, 0], modifiers: [.normfactor("nb")]),
+        Sample(name: "other", data: [0, 10]),
+      ])],
+      observations: [Observation(name: "c", data: [0, 12])],
+      measurements: [Measurement(name: "m", config: MeasurementConfig(poi: "mu", parameters: [ParameterConfig(name: "nb", bounds: [[-1, 5]])]))]))
+    #expect {
+      _ = try AsymptoticCalculator(model: model, data: model.observedData)
+    } throws: { e in
+      guard case InferenceError.invalidArgument(let what) = e else { return false }
+      return what.contains("Asimov") && what.contains("channel \"c\", bin 0")
+    }
+  }
 }
