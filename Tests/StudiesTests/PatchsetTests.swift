@@ -78,8 +78,10 @@ struct PatchsetTests {
     return (wsPath, psPath, full)
   }
 
+  /// A directory of its own for each call: the cases of a parameterised test run in parallel,
+  /// and a shared one let a case read the workspace another case was writing.
   static func tempDir(_ name: String) throws -> String {
-    let d = FileManager.default.temporaryDirectory.appendingPathComponent("zpt-patch-\(getpid())-\(name)").path
+    let d = FileManager.default.temporaryDirectory.appendingPathComponent("zpt-patch-\(getpid())-\(name)-\(UUID().uuidString)").path
     try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
     return d
   }
