@@ -102,19 +102,21 @@ public final class AsymptoticCalculator: HypoTestCalculator {
     switch stat {
     case .q, .q0, .qtilde:
       let sq = q.squareRoot()
-      let x: Double
+      // u = x + √q_A and x, written so that √q_A = ∞ (the Asimov data exclude µ outright: a fit
+      // at µ whose likelihood vanishes) gives CLs+b = Φ(−√q), CLb = 1, not ∞ − ∞ = NaN.
+      let u: Double, x: Double
       if stat == .qtilde && sq > a && a > 0 {
-        x = (q - a * a) / (2 * a)  // Eq. (66) region
+        (u, x) = ((q + a * a) / (2 * a), (q - a * a) / (2 * a))  // Eq. (66) region
       } else {
-        x = sq - a
+        (u, x) = (sq, sq - a)
       }
-      func pvalues(_ x: Double) -> (Double, Double, Double) {
-        let clsb = Normal.cdf(-(x + a))
+      func pvalues(_ u: Double, _ x: Double) -> (Double, Double, Double) {
+        let clsb = Normal.cdf(-u)
         let clb = Normal.cdf(-x)
-        return (clsb, clb, tailRatio(x + a, x))
+        return (clsb, clb, tailRatio(u, x))
       }
-      let (clsb, clb, cls) = pvalues(x)
-      let exp = [2.0, 1, 0, -1, -2].map { pvalues($0) }
+      let (clsb, clb, cls) = pvalues(u, x)
+      let exp = [2.0, 1, 0, -1, -2].map { pvalues($0 + a, $0) }
       return HypoTestResult(poi: mu, testStatistic: stat, observedTestStatistic: x, cls: cls, clsb: clsb, clb: clb,
                             expectedCLs: exp.map(\.2), expectedCLsb: exp.map(\.0))
     case .t, .ttilde:

@@ -147,4 +147,14 @@ struct AsymptoticTests {
       return what.contains("Asimov") && what.contains("channel \"c\", bin 0")
     }
   }
+
+  @Test("√q_A = ∞ (the Asimov data exclude µ outright) gives CLs+b = Φ(−√q) and CLb = 1, never NaN")
+  func infiniteAsimov() {
+    for stat in [TestStatistic.q0, .q, .qtilde] {
+      let r = AsymptoticCalculator.result(stat, poi: 0, observed: 4, sqrtAsimov: .infinity)
+      #expect(abs(r.clsb - Phi(-2)) < 1e-15, "\(stat)")
+      #expect(r.clb == 1 && abs(r.cls - r.clsb) < 1e-15, "\(stat)")
+      #expect((r.expectedCLs + r.expectedCLsb).allSatisfy { $0.isFinite }, "\(stat)")
+    }
+  }
 }
