@@ -173,15 +173,16 @@ final class CompiledModel: @unchecked Sendable {
     lgammaTable = storage.copy((0..<Self.lgammaTableSize).map { 2 * lgamma(Double($0) + 1) })
     let shapes = Self.wellShapes(terms: terms, parameters: p)
     notMonotonic = storage.copy(shapes.notMonotonic)
+    let wells = shapes.score.map { $0 > Self.wellScoreThreshold }
     wellScore = storage.copy(shapes.score)
-    mayHaveWells = storage.copy(shapes.score.map { $0 > Self.wellScoreThreshold })
+    mayHaveWells = storage.copy(wells)
     parameterNames = names
     termSample = terms.sample
     sampleNames = terms.sampleNames
     self.channelNames = channelNames
     self.channelBins = channelBins
     let split = BinSplit(terms: terms, parameterCount: p.lower.count, notMonotonic: shapes.notMonotonic,
-                         wells: shapes.score.map { $0 > Self.wellScoreThreshold }, unconstrained: p.constraints.map { $0 == .none })
+                         wells: wells, unconstrained: p.constraints.map { $0 == .none })
     touch = storage.copy(split.touch)
     isGlobal = storage.copy(split.global)
     binGlobalStart = storage.copy(split.globalStart)
